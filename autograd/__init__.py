@@ -1,0 +1,37 @@
+"""pathgrad's engine: scalar reverse-mode automatic differentiation you can see through.
+
+>>> from autograd import Value
+>>> a, b = Value(2.0, label="a"), Value(1.0, label="b")
+>>> e = (a + b) * (b + 1)
+>>> e.backward()
+>>> e.data, a.grad, b.grad
+(6.0, 2.0, 5.0)
+"""
+
+from .errors import (AnomalyError, ExpressionError, GradcheckError, GraphError,
+                     GraphTooLargeError, GraphvizNotFoundError, OperandTypeError,
+                     PathgradError, PathLimitError, StateFileError)
+from .value import Value, detect_anomaly, enable_grad, is_anomaly_enabled, is_grad_enabled, \
+    no_grad
+from . import functional, ops
+from .functional import (abs, elu, exp, expm1, hard_sigmoid, hard_tanh, leaky_relu, log,
+                         log1p, logaddexp, maximum, minimum, relu, sigmoid, silu, softplus,
+                         sqrt, swish, tanh)
+from .graph import derivative, grad, topological_order, zero_grad
+from .steps import Step, backward_steps
+from .forward import Dual, forward_derivative, forward_gradient, jvp
+
+__all__ = [
+    "Value", "no_grad", "enable_grad", "detect_anomaly", "is_grad_enabled",
+    "is_anomaly_enabled", "functional", "ops",
+    "abs", "elu", "exp", "expm1", "hard_sigmoid", "hard_tanh", "leaky_relu", "log", "log1p",
+    "logaddexp", "maximum", "minimum", "relu", "sigmoid", "silu", "softplus", "sqrt", "swish",
+    "tanh",
+    "Step", "backward_steps", "derivative", "grad", "topological_order", "zero_grad",
+    "Dual", "forward_derivative", "forward_gradient", "jvp",
+    "PathgradError", "OperandTypeError", "AnomalyError", "GraphError", "PathLimitError",
+    "GradcheckError", "ExpressionError", "GraphvizNotFoundError", "GraphTooLargeError",
+    "StateFileError",
+]
+
+__version__ = "0.1.0"

@@ -1,0 +1,263 @@
+"""Derived ops: algebra on the primitives, stable over the whole float range.
+
+Every function here accepts floats, :class:`~autograd.value.Value` nodes or
+:class:`~autograd.forward.Dual` numbers, so one definition serves plain evaluation, the
+reverse-mode graph and forward mode alike.  On Values the output node remembers which derived
+op made it (``node.group``), so pictures and the stepper can draw ``tanh`` as one box or open
+it into its primitives.
+
+Ties in ``max`` split the gradient ½/½ (see :mod:`autograd.ops`); the kink conventions below
+follow from that.
+
+>>> softplus(-800.0), softplus(800.0)
+(0.0, 800.0)
+>>> from autograd import Value
+>>> x = Value(0.0)
+>>> y = relu(x); y.backward(); x.grad
+0.5
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+from . import ops
+from .errors import OperandTypeError
+from .ops import (ADD, DIV, EXP, EXPM1, LOG, LOG1P, LOGADDEXP, MAX, MUL, POW, SIGMOID, TANH,
+                  Primitive)
+from .value import Value, _binary, _lift, _unary
+
+__all__ = [
+    "apply", "exp", "log", "log1p", "expm1", "maximum",
+    "neg", "sub", "truediv", "pow", "abs", "minimum", "relu", "sigmoid", "tanh", "softplus",
+    "logaddexp", "leaky_relu", "elu", "hard_sigmoid", "hard_logistic", "hard_tanh", "swish",
+    "silu", "sqrt", "REFERENCES", "DERIVED",
+]
+
+
+def apply(op: Primitive, *args: Any) -> Any:
+    """Apply a primitive to floats, Values or Duals (whichever the arguments are).
+
+    >>> apply(ops.MUL, 2.0, 3)
+    6.0
+    """
+    for x in args:
+        if isinstance(x, Value):
+            if op.arity == 1:
+                return _unary(op, x)
+            a, b = args
+            return _binary(op, _lift(a, op.symbol), b)
+    for x in args:
+        if isinstance(x, _forward.Dual):
+            return _forward.Dual.apply(op, *args)
+    try:
+        return op.forward(*(_as_float(x, op) for x in args))
+    except TypeError:
+        raise
+
+
+def _as_float(x: Any, op: Primitive) -> float:
+    if isinstance(x, numbers.Real):
+        return float(x)
+    raise OperandTypeError(f"unsupported operand for {op.name}: {type(x).__name__} {x!r:.60}")
+
+
+def _grouped(name: str, out: Any, *inputs: Any) -> Any:
+    """Mark ``out`` as the output of derived op ``name`` applied to ``inputs``."""
+    if out.__class__ is Value and out._op is not None:
+        out._ensure_meta().group = (name, inputs)
+    return out
+
+
+# --- primitives, generic over floats, Values and Duals ------------------------------------------
+
+def exp(x: Any) -> Any:
+    """eˣ; ``exp(1000) = inf``."""
+    return apply(EXP, x)
+
+
+def log(x: Any) -> Any:
+    """ln x; ``log(0) = -inf`` (gradient +inf), ``log(-1) = nan``."""
+    return apply(LOG, x)
+
+
+def log1p(x: Any) -> Any:
+    """ln(1 + x), exact for tiny x."""
+    return apply(LOG1P, x)
+
+
+def expm1(x: Any) -> Any:
+    """eˣ − 1, exact for tiny x."""
+    return apply(EXPM1, x)
+
+
+def maximum(a: Any, b: Any) -> Any:
+    """max(a, b); a tie sends half the gradient to each side."""
+    return apply(MAX, a, b)
+
+
+# --- derived ops ----------------------------------------------------------------------------------
+
+def neg(x: Any) -> Any:
+    """−x = x · (−1); exact."""
+    return _grouped("neg", apply(MUL, x, -1.0), x)
+
+
+def sub(a: Any, b: Any) -> Any:
+    """a − b = a + (−b); exact (one rounding, as float subtraction)."""
+    return _grouped("sub", apply(ADD, a, neg(b)), a, b)
+
+
+def truediv(a: Any, b: Any) -> Any:
+    """a / b (a primitive: exact, ``(a/b).data == a.data / b.data``)."""
+    return apply(DIV, a, b)
+
+
+def pow(x: Any, y: Any) -> Any:  # noqa: A001 - mirrors operator.pow
+    """xʸ.  A constant exponent is the exact ``**`` primitive (any base); a variable exponent
+    is exp(y·ln x), defined for positive bases (others give nan).
+
+    >>> pow(2.0, 10)
+    1024.0
+    """
+    if isinstance(y, numbers.Real) or (isinstance(y, Value) and not y.requires_grad):
+        return apply(POW, x, y)
+    return _grouped("pow", exp(y * log(x)), x, y)
+
+
+def abs(x: Any) -> Any:  # noqa: A001
+    """|x| = max(x, −x).  At 0 the tie gives ½·1 + ½·(−1) = 0."""
+    return _grouped("abs", maximum(x, neg(x)), x)
+
+
+def minimum(a: Any, b: Any) -> Any:
+    """min(a, b) = −max(−a, −b); a tie splits the gradient ½/½."""
+    return _grouped("min", neg(maximum(neg(a), neg(b))), a, b)
+
+
+def relu(x: Any) -> Any:
+    """max(x, 0).  ``relu'(0) = ½`` (the max tie convention).
+
+    >>> relu(-2.0), relu(3.0)
+    (0.0, 3.0)
+    """
+    return _grouped("relu", maximum(x, 0.0), x)
+
+
+def sigmoid_composite(x: Any) -> Any:
+    """Reference for the fused sigmoid: e^(x−m) / (e^(x−m) + e^(−m)), m = max(x, 0).
+
+    Never overflows: both exponents are ≤ 0.
+    """
+    m = maximum(x, 0.0)
+    z = exp(x - m)
+    return z / (z + exp(neg(m)))
+
+
+def sigmoid(x: Any) -> Any:
+    """The logistic function 1 / (1 + e^(−x)); σ' = σ(1 − σ).  Fused into one node.
+
+    >>> sigmoid(0.0), sigmoid(-1000.0), sigmoid(1000.0)
+    (0.5, 0.0, 1.0)
+    """
+    return apply(SIGMOID, x)
+
+
+def tanh_composite(x: Any) -> Any:
+    """Reference for the fused tanh: 2σ(2x) − 1 (loses digits near 0 to cancellation)."""
+    return 2.0 * sigmoid_composite(2.0 * x) - 1.0
+
+
+def tanh(x: Any) -> Any:
+    """Hyperbolic tangent; tanh' = 1 − tanh².  Fused: the composite loses digits near 0.
+
+    >>> tanh(0.0), tanh(800.0)
+    (0.0, 1.0)
+    """
+    return apply(TANH, x)
+
+
+def logaddexp_composite(a: Any, b: Any) -> Any:
+    """Reference for the fused logaddexp: m + log(e^(a−m) + e^(b−m)), m = max(a, b)."""
+    m = maximum(a, b)
+    return m + log(exp(a - m) + exp(b - m))
+
+
+def logaddexp(a: Any, b: Any) -> Any:
+    """ln(eᵃ + eᵇ), fused: m + log1p(e^(−|a−b|)), m = max(a, b).  Gradient (σ(a−b), σ(b−a)),
+    ½/½ at a tie, smooth to every order.
+
+    >>> logaddexp(1000.0, 1000.0) == 1000.0 + math.log(2)
+    True
+    """
+    return apply(LOGADDEXP, a, b)
+
+
+def softplus(x: Any) -> Any:
+    """ln(1 + eˣ) = logaddexp(x, 0); softplus' = σ(x) (½ at 0), softplus'' = σ(1 − σ).
+
+    >>> softplus(0.0) == math.log(2), softplus(-40.0) > 0.0
+    (True, True)
+    """
+    return _grouped("softplus", logaddexp(x, 0.0), x)
+
+
+def leaky_relu(x: Any, slope: float = 0.01) -> Any:
+    """max(x, slope·x) for 0 ≤ slope ≤ 1; at 0 the gradient is (1 + slope)/2."""
+    if not 0.0 <= slope <= 1.0:
+        raise ValueError(f"leaky_relu slope must be in [0, 1], got {slope!r}")
+    return _grouped("leaky_relu", maximum(x, slope * x), x)
+
+
+def elu(x: Any, alpha: float = 1.0) -> Any:
+    """x for x > 0, α(eˣ − 1) otherwise = max(x, 0) + α·expm1(min(x, 0)).
+
+    Gradient at 0 is (1 + α)/2 (both max ties split).
+    """
+    return _grouped("elu", relu(x) + alpha * expm1(minimum(x, 0.0)), x)
+
+
+def hard_sigmoid(x: Any) -> Any:
+    """The seeds' hard-logistic: max(min(0.25x + 0.5, 1), 0)."""
+    return _grouped("hard_sigmoid", maximum(minimum(0.25 * x + 0.5, 1.0), 0.0), x)
+
+
+hard_logistic = hard_sigmoid
+
+
+def hard_tanh(x: Any) -> Any:
+    """max(min(x, 1), −1)."""
+    return _grouped("hard_tanh", maximum(minimum(x, 1.0), -1.0), x)
+
+
+def swish(x: Any, beta: float = 1.0) -> Any:
+    """x·σ(βx) (SiLU when β = 1)."""
+    return _grouped("swish", x * sigmoid(beta * x), x)
+
+
+def silu(x: Any) -> Any:
+    """x·σ(x)."""
+    return swish(x, 1.0)
+
+
+def sqrt(x: Any) -> Any:
+    """√x = x ** 0.5 (correctly rounded, as ``math.sqrt``); √x' = 1/(2√x), +inf at 0."""
+    return _grouped("sqrt", apply(POW, x, 0.5), x)
+
+
+#: Each fused primitive's reference composite, held equal to it by the tests.
+REFERENCES = {"sigmoid": sigmoid_composite, "tanh": tanh_composite,
+              "logaddexp": logaddexp_composite}
+
+#: Every derived op with its arity, for tests, strategies and the command line.
+DERIVED = {
+    "neg": (neg, 1), "sub": (sub, 2), "truediv": (truediv, 2), "pow": (pow, 2),
+    "abs": (abs, 1), "minimum": (minimum, 2), "relu": (relu, 1), "sigmoid": (sigmoid, 1),
+    "tanh": (tanh, 1), "softplus": (softplus, 1), "logaddexp": (logaddexp, 2),
+    "leaky_relu": (leaky_relu, 1), "elu": (elu, 1), "hard_sigmoid": (hard_sigmoid, 1),
+    "hard_tanh": (hard_tanh, 1), "swish": (swish, 1), "sqrt": (sqrt, 1),
+}
+
+from . import forward as _forward  # noqa: E402  (forward imports this module's names lazily)

@@ -1,0 +1,212 @@
+"""The primitive table: every operation the engine differentiates, declared once.
+
+Each :class:`Primitive` row gives a name, the symbol drawn in pictures, the arity, the
+forward function on floats (IEEE results, never a ``math`` exception) and the *local
+derivative rule*: ``local(*inputs, out)`` returns one partial derivative per input.
+
+The rule contract (read before writing a row):
+
+- ``inputs`` and ``out`` are floats during an ordinary backward pass, and Values when the
+  gradient is itself being recorded (``backward(create_graph=True)``); a constant input is
+  always passed as a float.  Rules therefore use only ``+ - *``, comparisons, and the
+  helpers :func:`div` and :func:`power` below, which accept floats or Values.
+- Rules receive the forward result ``out`` so nothing is recomputed (``exp``: ``out``).
+- ``max`` splits a tie ½/½, like JAX, HIPS autograd and ``torch.maximum``; it matches central
+  differences, and ``max(x, x)`` gets gradient ½ + ½ = 1.
+
+The five primitives of the product are ``add mul max exp log``.  The other rows exist only
+where composing those five would give wrong values; each says why in ``reason``.  Rows with
+``fuses`` set are derived ops fused into one node for speed and accuracy; their composite
+definition stays in :mod:`autograd.functional` as the reference, and the tests hold the two
+equal.
+
+>>> MUL.forward(2.0, 3.0), MUL.local(2.0, 3.0, 6.0)
+(6.0, (3.0, 2.0))
+>>> LOG.forward(0.0), LOG.local(0.0, float("-inf"))
+(-inf, (inf,))
+>>> MAX.local(1.0, 1.0, 1.0)
+(0.5, 0.5)
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from dataclasses import dataclass
+from typing import Any, Callable
+
+__all__ = [
+    "Primitive", "PRIMITIVES", "BY_NAME",
+    "ADD", "MUL", "MAX", "EXP", "LOG", "DIV", "POW", "LOG1P", "EXPM1", "TANH", "SIGMOID",
+    "LOGADDEXP", "div", "power", "logistic",
+]
+
+INF = math.inf
+NAN = math.nan
+
+
+# --- IEEE forward functions on floats -------------------------------------------------------
+
+def f_max(a: float, b: float) -> float:
+    """max with nan propagation (IEEE maximum); a tie returns ``a``."""
+    return a if (a >= b or a != a) else b
+
+
+def f_exp(x: float) -> float:
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return INF
+
+
+def f_log(x: float) -> float:
+    if x > 0.0:
+        return math.log(x)
+    return -INF if x == 0.0 else NAN
+
+
+def f_log1p(x: float) -> float:
+    if x > -1.0:
+        return math.log1p(x)
+    return -INF if x == -1.0 else NAN
+
+
+def f_expm1(x: float) -> float:
+    try:
+        return math.expm1(x)
+    except OverflowError:
+        return INF
+
+
+def f_div(a: float, b: float) -> float:
+    try:
+        return a / b
+    except ZeroDivisionError:
+        if a != a or a == 0.0:
+            return NAN
+        return math.copysign(INF, a) * math.copysign(1.0, b)
+
+
+def _odd_integer(k: float) -> bool:
+    return k == int(k) and int(k) % 2 == 1 if math.isfinite(k) else False
+
+
+def f_pow(x: float, k: float) -> float:
+    """``x ** k`` for a constant k with IEEE results (C99 ``pow``); ``k == 0.5`` is ``sqrt``."""
+    if k == 0.5:
+        return math.sqrt(x) if x >= 0.0 else (INF if x == INF else NAN)
+    try:
+        return math.pow(x, k)
+    except OverflowError:
+        return -INF if (x < 0.0 and _odd_integer(k)) else INF
+    except ValueError:
+        if x == 0.0:  # 0 ** negative
+            return math.copysign(INF, x) if _odd_integer(k) else INF
+        return NAN  # negative base, non-integer exponent
+
+
+def f_logaddexp(a: float, b: float) -> float:
+    """ln(eᵃ + eᵇ) = m + log1p(e^(−|a−b|)), m = max(a, b)."""
+    m = f_max(a, b)
+    if m == INF or m == -INF:
+        return m
+    return m + math.log1p(math.exp(-math.fabs(a - b)))
+
+
+def f_tanh(x: float) -> float:
+    return math.tanh(x)
+
+
+def f_sigmoid(x: float) -> float:
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = f_exp(x)  # x < 0: exp cannot overflow
+    return e / (1.0 + e)
+
+
+# --- helpers a rule may call: floats or Values ----------------------------------------------
+
+def div(a: Any, b: Any) -> Any:
+    """``a / b`` with IEEE results on floats; on Values, the graph's own division."""
+    if a.__class__ is float and b.__class__ is float:
+        return f_div(a, b)
+    return a / b
+
+
+def power(x: Any, k: float) -> Any:
+    """``x ** k`` for a constant ``k``: IEEE results on floats, a ``**`` node on Values."""
+    if x.__class__ is float:
+        return f_pow(x, k)
+    return x ** k
+
+
+def logistic(x: Any) -> Any:
+    """σ(x): the stable float sigmoid, or a sigmoid node on Values."""
+    if x.__class__ is float:
+        return f_sigmoid(x)
+    return x.sigmoid()
+
+
+# --- local derivative rules -------------------------------------------------------------------
+
+def _max_local(a, b, out):
+    # A subtle one: a tie splits the gradient in half (see the module docstring).
+    if a > b:
+        return (1.0, 0.0)
+    if b > a:
+        return (0.0, 1.0)
+    return (0.5, 0.5)
+
+
+def _pow_local(x, k, out):
+    # k is a constant, always a float; d/dx x**k = k x**(k-1), and x**0 is flat everywhere.
+    return (0.0 if k == 0.0 else k * power(x, k - 1.0), 0.0)
+
+
+@dataclass(frozen=True, eq=False)
+class Primitive:
+    """One row of the table: a differentiable operation on floats.
+
+    ``local(*inputs, out)`` returns the partial derivative of ``out`` with respect to each
+    input, in argument order.
+    """
+
+    name: str
+    symbol: str
+    arity: int
+    forward: Callable[..., float]
+    local: Callable[..., tuple]
+    reason: str = ""
+    fuses: str = ""
+
+    def __repr__(self) -> str:
+        return f"<primitive {self.name}>"
+
+
+# name      symbol   arity forward        local derivative rule
+ADD = Primitive("add", "+", 2, operator.add, lambda a, b, out: (1.0, 1.0))
+MUL = Primitive("mul", "*", 2, operator.mul, lambda a, b, out: (b, a))
+MAX = Primitive("max", "max", 2, f_max, _max_local)
+EXP = Primitive("exp", "exp", 1, f_exp, lambda x, out: (out,))
+LOG = Primitive("log", "log", 1, f_log, lambda x, out: (div(1.0, x),))
+DIV = Primitive("div", "/", 2, f_div, lambda a, b, out: (div(1.0, b), -div(out, b)),
+                reason="a * b**-1 rounds twice; a/b must equal a.data/b.data exactly")
+POW = Primitive("pow", "**", 2, f_pow, _pow_local,
+                reason="exp(k*log x) fails for x <= 0; x**k by a constant is exact at 0 and "
+                       "for negative bases (the exponent is a constant second input)")
+LOG1P = Primitive("log1p", "log1p", 1, f_log1p, lambda x, out: (div(1.0, 1.0 + x),),
+                  reason="log(1 + x) loses every digit of x below 1e-16 (softplus, logaddexp)")
+EXPM1 = Primitive("expm1", "expm1", 1, f_expm1, lambda x, out: (out + 1.0,),
+                  reason="exp(x) - 1 cancels near 0 (ELU)")
+TANH = Primitive("tanh", "tanh", 1, f_tanh, lambda x, out: ((1.0 - out) * (1.0 + out),),
+                 fuses="tanh", reason="the composite 2σ(2x) − 1 loses digits near 0")
+SIGMOID = Primitive("sigmoid", "sigmoid", 1, f_sigmoid, lambda x, out: (out * (1.0 - out),),
+                    fuses="sigmoid", reason="one node instead of six, for speed")
+LOGADDEXP = Primitive("logaddexp", "logaddexp", 2, f_logaddexp,
+                      lambda a, b, out: (logistic(a - b), logistic(b - a)), fuses="logaddexp",
+                      reason="as a composite, log(eᵃ + eᵇ) loses results below 1e-16 and its "
+                             "second derivative at a = b (through |a − b|)")
+
+PRIMITIVES: tuple[Primitive, ...] = (ADD, MUL, MAX, EXP, LOG, DIV, POW, LOG1P, EXPM1, TANH,
+                                     SIGMOID, LOGADDEXP)
+BY_NAME: dict[str, Primitive] = {p.name: p for p in PRIMITIVES}

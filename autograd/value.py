@@ -1,0 +1,477 @@
+"""``Value``: one scalar node of a computation graph.
+
+A Value holds a float (``data``), its gradient (``grad``), the primitive that made it
+(``op``), its parents in argument order (``parents``) and an optional ``label``.  Every
+operator builds exactly one node per primitive from :mod:`autograd.ops`; derived ops
+(``-``, ``relu``, ``softplus`` ...) are algebra on those, in :mod:`autograd.functional`.
+
+>>> a, b = Value(2.0, label="a"), Value(1.0, label="b")
+>>> e = (a + b) * (b + 1)
+>>> e.backward()
+>>> e
+Value(6.0, grad=1.0, op='*')
+>>> a.grad, b.grad
+(2.0, 5.0)
+>>> (a * a).parents == (a, a)
+True
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import os
+import sys
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Optional, Union
+
+from . import ops
+from .errors import AnomalyError, OperandTypeError
+from .ops import ADD, DIV, EXP, EXPM1, LOG, LOG1P, MAX, MUL, POW, SIGMOID, TANH, Primitive
+
+__all__ = ["Value", "Number", "no_grad", "enable_grad", "detect_anomaly", "is_grad_enabled",
+           "is_anomaly_enabled"]
+
+Number = Union[int, float, bool]
+
+# --- modes ------------------------------------------------------------------------------------
+# Ops check one module global, ``_slow``; it is true only when a mode needs the slow path
+# (no_grad, anomaly mode, or a tracer).  The fast path stays free of mode checks.
+_grad_enabled = True
+_anomaly = False
+_tracer: Optional[Callable[..., Any]] = None
+_slow = False
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _update_slow() -> None:
+    global _slow
+    _slow = (not _grad_enabled) or _anomaly or (_tracer is not None)
+
+
+def is_grad_enabled() -> bool:
+    """True unless inside :func:`no_grad`."""
+    return _grad_enabled
+
+
+def is_anomaly_enabled() -> bool:
+    """True inside :func:`detect_anomaly`."""
+    return _anomaly
+
+
+@contextmanager
+def no_grad() -> Iterator[None]:
+    """Compute values without recording a graph: results are leaves that need no gradient.
+
+    >>> x = Value(3.0)
+    >>> with no_grad():
+    ...     y = x * 2
+    >>> y.parents, y.requires_grad
+    ((), False)
+    """
+    global _grad_enabled
+    previous, _grad_enabled = _grad_enabled, False
+    _update_slow()
+    try:
+        yield
+    finally:
+        _grad_enabled = previous
+        _update_slow()
+
+
+@contextmanager
+def enable_grad() -> Iterator[None]:
+    """Record graphs again inside a :func:`no_grad` block."""
+    global _grad_enabled
+    previous, _grad_enabled = _grad_enabled, True
+    _update_slow()
+    try:
+        yield
+    finally:
+        _grad_enabled = previous
+        _update_slow()
+
+
+@contextmanager
+def detect_anomaly(enabled: bool = True) -> Iterator[None]:
+    """Raise :class:`AnomalyError` at the first op whose forward or backward gives nan/inf.
+
+    The error names the op, its input values, the node's label and the file:line where the
+    node was created.
+
+    >>> with detect_anomaly():
+    ...     Value(0.0, label="x").log()
+    Traceback (most recent call last):
+    ...
+    autograd.errors.AnomalyError: log produced -inf in the forward pass from inputs (x=0.0) ...
+    """
+    global _anomaly
+    previous, _anomaly = _anomaly, enabled
+    _update_slow()
+    try:
+        yield
+    finally:
+        _anomaly = previous
+        _update_slow()
+
+
+def _set_tracer(tracer: Optional[Callable[..., Any]]) -> Optional[Callable[..., Any]]:
+    """Install a function called as ``tracer(event, *args)`` on node creation and comparisons.
+
+    Returns the previous tracer.  Used by the replay compiler; not public API.
+    """
+    global _tracer
+    previous, _tracer = _tracer, tracer
+    _update_slow()
+    return previous
+
+
+def _creation_site() -> str:
+    """file:line of the first frame outside this package (where the user made the node)."""
+    frame = sys._getframe(1)
+    while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == \
+            _PACKAGE_DIR:
+        frame = frame.f_back
+    if frame is None:
+        return "<unknown>"
+    return f"{frame.f_code.co_filename}:{frame.f_lineno}"
+
+
+class _Meta:
+    """Rarely used per-node facts, kept off the hot path: label, hooks, derived op, site."""
+
+    __slots__ = ("label", "hooks", "group", "site")
+
+    def __init__(self) -> None:
+        self.label: Optional[str] = None
+        self.hooks: Optional[list] = None
+        self.group: Optional[tuple] = None  # (derived-op name, its input Values)
+        self.site: Optional[str] = None
+
+
+def _lift(x: Any, opname: str) -> "Value":
+    """Turn an operand into a Value; a plain number becomes a constant leaf."""
+    cls = x.__class__
+    if cls is Value:
+        return x
+    if cls is float or cls is int or cls is bool or (
+            isinstance(x, numbers.Real) and not isinstance(x, Value)):
+        v = _new(Value)
+        v.data = x if cls is float else float(x)
+        v.grad = 0.0
+        v.requires_grad = False
+        v._op = None
+        v._parents = ()
+        v._meta = None
+        if _anomaly:
+            _check_leaf(v)
+        return v
+    raise OperandTypeError(
+        f"unsupported operand for {opname}: {type(x).__name__} {x!r:.60}; "
+        "expected int, float, bool, a numpy scalar or a Value")
+
+
+_new = object.__new__
+
+
+def _check_leaf(v: "Value") -> None:
+    if not math.isfinite(v.data):
+        raise AnomalyError(f"leaf value {v.data!r} is not finite (created at {_creation_site()})")
+
+
+def _node(op: Primitive, data: float, parents: tuple) -> "Value":
+    """Make the output node of ``op``; the slow path handles modes and anomaly checks."""
+    out = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out._meta = None
+    if not _grad_enabled:
+        out.requires_grad = False
+        out._op = None
+        out._parents = ()
+    else:
+        out.requires_grad = any(p.requires_grad for p in parents)
+        out._op = op
+        out._parents = parents
+    if _anomaly:
+        meta = out._meta = _Meta()
+        meta.site = _creation_site()
+        if not math.isfinite(data) and all(math.isfinite(p.data) for p in parents):
+            raise AnomalyError(
+                f"{op.name} produced {data!r} in the forward pass from inputs "
+                f"({_describe_inputs(parents)}) at {meta.site}")
+    if _tracer is not None:
+        _tracer("node", out)
+    return out
+
+
+def _describe_inputs(parents: tuple) -> str:
+    return ", ".join(f"{p.label or '_'}={p.data!r}" for p in parents)
+
+
+def _binary(op: Primitive, a: "Value", b: Any) -> "Value":
+    if b.__class__ is not Value:
+        b = _lift(b, op.symbol)
+    if _slow:
+        return _node(op, op.forward(a.data, b.data), (a, b))
+    out = _new(Value)
+    out.data = op.forward(a.data, b.data)
+    out.grad = 0.0
+    out.requires_grad = a.requires_grad or b.requires_grad
+    out._op = op
+    out._parents = (a, b)
+    out._meta = None
+    return out
+
+
+def _unary(op: Primitive, a: "Value") -> "Value":
+    if _slow:
+        return _node(op, op.forward(a.data), (a,))
+    out = _new(Value)
+    out.data = op.forward(a.data)
+    out.grad = 0.0
+    out.requires_grad = a.requires_grad
+    out._op = op
+    out._parents = (a,)
+    out._meta = None
+    return out
+
+
+class Value:
+    """A scalar in a computation graph.
+
+    ``data`` and ``grad`` are Python floats (after ``backward(create_graph=True)`` the grad
+    is itself a Value, so it can be differentiated again).  Comparisons ``< <= > >=`` compare
+    ``data`` and return bool; ``==`` is identity, so Values can key dicts.
+
+    >>> x = Value(3, label="x")
+    >>> y = x ** 2 + 1
+    >>> y.backward()
+    >>> (y.data, x.grad)
+    (10.0, 6.0)
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "_op", "_parents", "_meta", "__weakref__")
+    __array_ufunc__ = None  # numpy defers to our reflected operators
+
+    def __init__(self, data: Number, label: Optional[str] = None, *,
+                 requires_grad: bool = True) -> None:
+        if isinstance(data, Value) or not isinstance(data, numbers.Real):
+            raise OperandTypeError(
+                f"Value() takes a real number, not {type(data).__name__} {data!r:.60}")
+        self.data = float(data)
+        self.grad = 0.0
+        self.requires_grad = bool(requires_grad)
+        self._op: Optional[Primitive] = None
+        self._parents: tuple = ()
+        self._meta: Optional[_Meta] = None
+        if label is not None:
+            self.label = label
+        if _anomaly:
+            _check_leaf(self)
+
+    # --- structure -------------------------------------------------------------------------
+    @property
+    def op(self) -> Optional[Primitive]:
+        """The primitive that made this node, or None for a leaf."""
+        return self._op
+
+    @property
+    def parents(self) -> tuple:
+        """The inputs of this node, in argument order (``x*x`` has ``(x, x)``)."""
+        return self._parents
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._op is None
+
+    @property
+    def label(self) -> Optional[str]:
+        """A name for pictures and tables (None when unnamed)."""
+        return None if self._meta is None else self._meta.label
+
+    @label.setter
+    def label(self, text: Optional[str]) -> None:
+        if text is not None and not isinstance(text, str):
+            raise OperandTypeError(f"label must be a str, not {type(text).__name__}")
+        self._ensure_meta().label = text
+
+    @property
+    def group(self) -> Optional[tuple]:
+        """``(name, inputs)`` when this node is the output of a derived op such as ``tanh``."""
+        return None if self._meta is None else self._meta.group
+
+    @property
+    def creation_site(self) -> Optional[str]:
+        """file:line where the node was made (recorded under anomaly mode)."""
+        return None if self._meta is None else self._meta.site
+
+    def _ensure_meta(self) -> _Meta:
+        if self._meta is None:
+            self._meta = _Meta()
+        return self._meta
+
+    def __repr__(self) -> str:
+        grad = self.grad
+        grad_text = f"Value({grad.data!r})" if isinstance(grad, Value) else repr(grad)
+        text = f"Value({self.data!r}, grad={grad_text}"
+        if self._op is not None:
+            group = self.group
+            text += f", op={(group[0] if group else self._op.symbol)!r}"
+        label = self.label
+        if label is not None:
+            text += f", label={label!r}"
+        return text + ")"
+
+    def __float__(self) -> float:
+        return self.data
+
+    def __bool__(self) -> bool:
+        return self.data != 0.0
+
+    # --- primitives ----------------------------------------------------------------------
+    def __add__(self, other: Any) -> "Value":
+        return _binary(ADD, self, other)
+
+    def __radd__(self, other: Any) -> "Value":
+        return _binary(ADD, _lift(other, "+"), self)
+
+    def __mul__(self, other: Any) -> "Value":
+        return _binary(MUL, self, other)
+
+    def __rmul__(self, other: Any) -> "Value":
+        return _binary(MUL, _lift(other, "*"), self)
+
+    def __truediv__(self, other: Any) -> "Value":
+        return _binary(DIV, self, other)
+
+    def __rtruediv__(self, other: Any) -> "Value":
+        return _binary(DIV, _lift(other, "/"), self)
+
+    def __pow__(self, other: Any) -> "Value":
+        if other.__class__ is Value or isinstance(other, Value):
+            if other.requires_grad:  # a variable exponent: exp(y log x), positive bases
+                return _F.pow(self, other)
+            return _binary(POW, self, other)
+        return _binary(POW, self, _lift(other, "**"))
+
+    def __rpow__(self, other: Any) -> "Value":
+        return _lift(other, "**") ** self
+
+    def exp(self) -> "Value":
+        return _unary(EXP, self)
+
+    def log(self) -> "Value":
+        return _unary(LOG, self)
+
+    def log1p(self) -> "Value":
+        return _unary(LOG1P, self)
+
+    def expm1(self) -> "Value":
+        return _unary(EXPM1, self)
+
+    def maximum(self, other: Any) -> "Value":
+        return _binary(MAX, self, other)
+
+    def tanh(self) -> "Value":
+        return _F.tanh(self)
+
+    def sigmoid(self) -> "Value":
+        return _F.sigmoid(self)
+
+    # --- derived (algebra in autograd.functional) ------------------------------------------
+    def __neg__(self) -> "Value":
+        return _F.neg(self)
+
+    def __sub__(self, other: Any) -> "Value":
+        return _F.sub(self, _lift(other, "-"))
+
+    def __rsub__(self, other: Any) -> "Value":
+        return _F.sub(_lift(other, "-"), self)
+
+    def __abs__(self) -> "Value":
+        return _F.abs(self)
+
+    def __pos__(self) -> "Value":
+        return self
+
+    def relu(self) -> "Value":
+        return _F.relu(self)
+
+    def minimum(self, other: Any) -> "Value":
+        return _F.minimum(self, _lift(other, "min"))
+
+    def softplus(self) -> "Value":
+        return _F.softplus(self)
+
+    def sqrt(self) -> "Value":
+        return _F.sqrt(self)
+
+    # --- comparisons on data ---------------------------------------------------------------
+    def __lt__(self, other: Any) -> bool:
+        return _compare("<", self, other)
+
+    def __le__(self, other: Any) -> bool:
+        return _compare("<=", self, other)
+
+    def __gt__(self, other: Any) -> bool:
+        return _compare(">", self, other)
+
+    def __ge__(self, other: Any) -> bool:
+        return _compare(">=", self, other)
+
+    __hash__ = object.__hash__
+
+    # --- gradients ---------------------------------------------------------------------
+    def backward(self, grad: Any = 1.0, *, create_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``grad`` (see :mod:`autograd.graph`)."""
+        _graph.backward(self, grad, create_graph=create_graph)
+
+    def backward_steps(self, grad: Any = 1.0):
+        """Run backward one node at a time, yielding a :class:`~autograd.graph.Step` each."""
+        from .steps import backward_steps
+        return backward_steps(self, grad)
+
+    def zero_grad(self) -> None:
+        """Set ``grad = 0.0`` on this node and every node it depends on."""
+        _graph.zero_grad(self)
+
+    def detach(self) -> "Value":
+        """A new leaf with the same data, cut from the graph, needing no gradient."""
+        return Value(self.data, requires_grad=False)
+
+    def register_hook(self, hook: Callable[[Any], Any]) -> Callable[[], None]:
+        """Call ``hook(grad)`` when this node's gradient is complete during backward.
+
+        The hook may return a replacement gradient.  Returns a function that removes it.
+        """
+        meta = self._ensure_meta()
+        if meta.hooks is None:
+            meta.hooks = []
+        meta.hooks.append(hook)
+
+        def remove() -> None:
+            if meta.hooks and hook in meta.hooks:
+                meta.hooks.remove(hook)
+        return remove
+
+
+def _compare(symbol: str, a: Value, b: Any) -> bool:
+    other = b.data if isinstance(b, Value) else _lift(b, symbol).data
+    if symbol == "<":
+        result = a.data < other
+    elif symbol == "<=":
+        result = a.data <= other
+    elif symbol == ">":
+        result = a.data > other
+    else:
+        result = a.data >= other
+    if _tracer is not None:
+        _tracer("compare", symbol, a, b, result)
+    return result
+
+
+# functional and graph import Value; bind them last (no cycle at import time).
+from . import functional as _F  # noqa: E402
+from . import graph as _graph  # noqa: E402
