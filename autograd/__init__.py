@@ -11,8 +11,8 @@
 from .errors import (AnomalyError, ExpressionError, GradcheckError, GraphError,
                      GraphTooLargeError, GraphvizNotFoundError, OperandTypeError,
                      PathgradError, PathLimitError, StateFileError)
-from .value import Value, detect_anomaly, enable_grad, is_anomaly_enabled, is_grad_enabled, \
-    no_grad
+from .value import (Value, detect_anomaly, enable_grad, gc_paused, is_anomaly_enabled,
+                    is_grad_enabled, no_grad)
 from . import functional, ops
 from .functional import (abs, elu, exp, expm1, hard_sigmoid, hard_tanh, leaky_relu, log,
                          log1p, logaddexp, maximum, minimum, relu, sigmoid, silu, softplus,
@@ -22,7 +22,7 @@ from .steps import Step, backward_steps
 from .forward import Dual, forward_derivative, forward_gradient, jvp
 
 __all__ = [
-    "Value", "no_grad", "enable_grad", "detect_anomaly", "is_grad_enabled",
+    "Value", "no_grad", "enable_grad", "detect_anomaly", "gc_paused", "is_grad_enabled",
     "is_anomaly_enabled", "functional", "ops",
     "abs", "elu", "exp", "expm1", "hard_sigmoid", "hard_tanh", "leaky_relu", "log", "log1p",
     "logaddexp", "maximum", "minimum", "relu", "sigmoid", "silu", "softplus", "sqrt", "swish",

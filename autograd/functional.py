@@ -27,7 +27,7 @@ from . import ops
 from .errors import OperandTypeError
 from .ops import (ADD, DIV, EXP, EXPM1, LOG, LOG1P, LOGADDEXP, MAX, MUL, POW, SIGMOID, TANH,
                   Primitive)
-from .value import Value, _binary, _lift, _unary
+from .value import Value, _binary, _lift, _Meta, _unary
 
 __all__ = [
     "apply", "exp", "log", "log1p", "expm1", "maximum",
@@ -43,19 +43,16 @@ def apply(op: Primitive, *args: Any) -> Any:
     >>> apply(ops.MUL, 2.0, 3)
     6.0
     """
+    first = args[0]
+    if first.__class__ is Value:  # the hot path: a Value first
+        return _unary(op, first) if op.arity == 1 else _binary(op, first, args[1])
     for x in args:
         if isinstance(x, Value):
-            if op.arity == 1:
-                return _unary(op, x)
-            a, b = args
-            return _binary(op, _lift(a, op.symbol), b)
+            return _binary(op, _lift(first, op.symbol), args[1])
     for x in args:
         if isinstance(x, _forward.Dual):
             return _forward.Dual.apply(op, *args)
-    try:
-        return op.forward(*(_as_float(x, op) for x in args))
-    except TypeError:
-        raise
+    return op.forward(*(_as_float(x, op) for x in args))
 
 
 def _as_float(x: Any, op: Primitive) -> float:
@@ -69,6 +66,21 @@ def _grouped(name: str, out: Any, *inputs: Any) -> Any:
     if out.__class__ is Value and out._op is not None:
         out._ensure_meta().group = (name, inputs)
     return out
+
+
+def _grouped1(meta: _Meta, out: Any) -> Any:
+    """Mark ``out`` as the output of a one-input derived op whose input is ``out``'s first
+    parent, with a shared meta (no allocation on this hot path)."""
+    if out.__class__ is Value and out._op is not None:
+        if out._meta is None:
+            out._meta = meta
+        else:
+            out._ensure_meta().group = (meta.group[0], (out._a,))
+    return out
+
+
+_NEG, _RELU, _SQRT, _SOFTPLUS = (_Meta.shared_group(name)
+                                 for name in ("neg", "relu", "sqrt", "softplus"))
 
 
 # --- primitives, generic over floats, Values and Duals ------------------------------------------
@@ -102,7 +114,7 @@ def maximum(a: Any, b: Any) -> Any:
 
 def neg(x: Any) -> Any:
     """−x = x · (−1); exact."""
-    return _grouped("neg", apply(MUL, x, -1.0), x)
+    return _grouped1(_NEG, apply(MUL, x, -1.0))
 
 
 def sub(a: Any, b: Any) -> Any:
@@ -143,7 +155,7 @@ def relu(x: Any) -> Any:
     >>> relu(-2.0), relu(3.0)
     (0.0, 3.0)
     """
-    return _grouped("relu", maximum(x, 0.0), x)
+    return _grouped1(_RELU, apply(MAX, x, 0.0))
 
 
 def sigmoid_composite(x: Any) -> Any:
@@ -201,7 +213,7 @@ def softplus(x: Any) -> Any:
     >>> softplus(0.0) == math.log(2), softplus(-40.0) > 0.0
     (True, True)
     """
-    return _grouped("softplus", logaddexp(x, 0.0), x)
+    return _grouped1(_SOFTPLUS, apply(LOGADDEXP, x, 0.0))
 
 
 def leaky_relu(x: Any, slope: float = 0.01) -> Any:
@@ -244,7 +256,7 @@ def silu(x: Any) -> Any:
 
 def sqrt(x: Any) -> Any:
     """√x = x ** 0.5 (correctly rounded, as ``math.sqrt``); √x' = 1/(2√x), +inf at 0."""
-    return _grouped("sqrt", apply(POW, x, 0.5), x)
+    return _grouped1(_SQRT, apply(POW, x, 0.5))
 
 
 #: Each fused primitive's reference composite, held equal to it by the tests.

@@ -41,22 +41,30 @@ def topological_order(root: Value, *, only_requiring_grad: bool = False) -> list
     """
     if not isinstance(root, Value):
         raise GraphError(f"expected a Value, got {type(root).__name__}")
+    # A node is expanded once: it is marked with a token fresh to this walk (faster than a
+    # dict of ids, and nothing is left to clean up: the next walk has a new token).
+    token = object()
     order: list[Value] = []
-    seen: dict[int, bool] = {}  # ids of nodes already expanded
-    stack: list[tuple[Value, bool]] = [(root, False)]
-    pop, push = stack.pop, stack.append
+    stack: list[Optional[Value]] = [root]
+    pop, push, emit = stack.pop, stack.append, order.append
     while stack:
-        node, expanded = pop()
-        if expanded:
-            order.append(node)  # all of its parents are in order already
+        node = pop()
+        if node is None:  # marker: the node below it has all its parents in order
+            emit(pop())
             continue
-        if id(node) in seen:
+        if node._mark is token:
             continue
-        seen[id(node)] = True
-        push((node, True))
-        for parent in reversed(node._parents):
-            if id(parent) not in seen and (parent.requires_grad or not only_requiring_grad):
-                push((parent, False))
+        node._mark = token
+        push(node)
+        push(None)
+        a = node._a
+        if a is not None:  # push b first so that a is expanded first
+            b = node._b
+            if b is not None and b._mark is not token and (
+                    b.requires_grad or not only_requiring_grad):
+                push(b)
+            if a._mark is not token and (a.requires_grad or not only_requiring_grad):
+                push(a)
     return order
 
 
@@ -109,8 +117,10 @@ def walk(root: Value, seed: Any = 1.0, *, create_graph: bool = False
             yield node, ()
             continue
         g = node.grad
-        parents = node._parents
+        a = node._a
+        b = node._b
         if graph_mode:
+            parents = (a,) if b is None else (a, b)
             local = op.local(*[p if p.requires_grad else p.data for p in parents], node)
             for parent, d in zip(parents, local):
                 if parent.requires_grad:
@@ -118,8 +128,7 @@ def walk(root: Value, seed: Any = 1.0, *, create_graph: bool = False
                     old = parent.grad
                     parent.grad = contribution if (old.__class__ is float and old == 0.0) \
                         else old + contribution
-        elif len(parents) == 2:
-            a, b = parents
+        elif b is not None:
             local = op.local(a.data, b.data, node.data)
             if anomaly:
                 _check_backward(node, g, local)
@@ -128,7 +137,6 @@ def walk(root: Value, seed: Any = 1.0, *, create_graph: bool = False
             if b.requires_grad:
                 b.grad += g * local[1]
         else:
-            a = parents[0]
             local = op.local(a.data, node.data)
             if anomaly:
                 _check_backward(node, g, local)

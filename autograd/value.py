@@ -18,6 +18,7 @@ True
 
 from __future__ import annotations
 
+import gc
 import math
 import numbers
 import os
@@ -30,7 +31,7 @@ from .errors import AnomalyError, OperandTypeError
 from .ops import ADD, DIV, EXP, EXPM1, LOG, LOG1P, MAX, MUL, POW, SIGMOID, TANH, Primitive
 
 __all__ = ["Value", "Number", "no_grad", "enable_grad", "detect_anomaly", "is_grad_enabled",
-           "is_anomaly_enabled"]
+           "is_anomaly_enabled", "gc_paused"]
 
 Number = Union[int, float, bool]
 
@@ -116,6 +117,30 @@ def detect_anomaly(enabled: bool = True) -> Iterator[None]:
         _update_slow()
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the block, then run it as usual.
+
+    pathgrad graphs contain no reference cycles, so reference counting alone frees them the
+    moment they go out of scope; the cyclic collector only re-reads every live node, again
+    and again, while a large graph is built (about a third of a training step's time).  The
+    nn training loop runs each step inside this block.  Cycles your own code makes in the
+    block are collected after it.
+
+    >>> import gc
+    >>> with gc_paused():
+    ...     gc.isenabled()
+    False
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _set_tracer(tracer: Optional[Callable[..., Any]]) -> Optional[Callable[..., Any]]:
     """Install a function called as ``tracer(event, *args)`` on node creation and comparisons.
 
@@ -139,15 +164,28 @@ def _creation_site() -> str:
 
 
 class _Meta:
-    """Rarely used per-node facts, kept off the hot path: label, hooks, derived op, site."""
+    """Rarely used per-node facts, kept off the hot path: label, hooks, derived op, site.
 
-    __slots__ = ("label", "hooks", "group", "site")
+    A *shared* meta carries only a derived-op name whose single input is the node's first
+    parent (``relu(x) = max(x, 0)``); one instance serves every such node and is copied
+    before anything is written to it.
+    """
+
+    __slots__ = ("label", "hooks", "group", "site", "shared")
 
     def __init__(self) -> None:
         self.label: Optional[str] = None
         self.hooks: Optional[list] = None
-        self.group: Optional[tuple] = None  # (derived-op name, its input Values)
+        self.group: Optional[tuple] = None  # (derived-op name, its inputs or None if shared)
         self.site: Optional[str] = None
+        self.shared = False
+
+    @classmethod
+    def shared_group(cls, name: str) -> "_Meta":
+        meta = cls()
+        meta.group = (name, None)
+        meta.shared = True
+        return meta
 
 
 def _lift(x: Any, opname: str) -> "Value":
@@ -162,8 +200,8 @@ def _lift(x: Any, opname: str) -> "Value":
         v.grad = 0.0
         v.requires_grad = False
         v._op = None
-        v._parents = ()
-        v._meta = None
+        v._a = v._b = None
+        v._meta = v._mark = None
         if _anomaly:
             _check_leaf(v)
         return v
@@ -185,15 +223,16 @@ def _node(op: Primitive, data: float, parents: tuple) -> "Value":
     out = _new(Value)
     out.data = data
     out.grad = 0.0
-    out._meta = None
+    out._meta = out._mark = None
     if not _grad_enabled:
         out.requires_grad = False
         out._op = None
-        out._parents = ()
+        out._a = out._b = None
     else:
         out.requires_grad = any(p.requires_grad for p in parents)
         out._op = op
-        out._parents = parents
+        out._a = parents[0]
+        out._b = parents[1] if len(parents) == 2 else None
     if _anomaly:
         meta = out._meta = _Meta()
         meta.site = _creation_site()
@@ -220,8 +259,9 @@ def _binary(op: Primitive, a: "Value", b: Any) -> "Value":
     out.grad = 0.0
     out.requires_grad = a.requires_grad or b.requires_grad
     out._op = op
-    out._parents = (a, b)
-    out._meta = None
+    out._a = a
+    out._b = b
+    out._meta = out._mark = None
     return out
 
 
@@ -233,8 +273,9 @@ def _unary(op: Primitive, a: "Value") -> "Value":
     out.grad = 0.0
     out.requires_grad = a.requires_grad
     out._op = op
-    out._parents = (a,)
-    out._meta = None
+    out._a = a
+    out._b = None
+    out._meta = out._mark = None
     return out
 
 
@@ -252,7 +293,11 @@ class Value:
     (10.0, 6.0)
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_op", "_parents", "_meta", "__weakref__")
+    # Parents live in two slots (_a, _b; None when absent) rather than a tuple: one object
+    # per node instead of two halves the allocations and the garbage collector's work.
+    # _mark is scratch space for graph walks (see graph.topological_order).
+    __slots__ = ("data", "grad", "requires_grad", "_op", "_a", "_b", "_meta", "_mark",
+                 "__weakref__")
     __array_ufunc__ = None  # numpy defers to our reflected operators
 
     def __init__(self, data: Number, label: Optional[str] = None, *,
@@ -264,8 +309,10 @@ class Value:
         self.grad = 0.0
         self.requires_grad = bool(requires_grad)
         self._op: Optional[Primitive] = None
-        self._parents: tuple = ()
+        self._a: Optional[Value] = None
+        self._b: Optional[Value] = None
         self._meta: Optional[_Meta] = None
+        self._mark: Optional[object] = None
         if label is not None:
             self.label = label
         if _anomaly:
@@ -280,7 +327,13 @@ class Value:
     @property
     def parents(self) -> tuple:
         """The inputs of this node, in argument order (``x*x`` has ``(x, x)``)."""
-        return self._parents
+        a = self._a
+        if a is None:
+            return ()
+        b = self._b
+        return (a,) if b is None else (a, b)
+
+    _parents = parents
 
     @property
     def is_leaf(self) -> bool:
@@ -299,8 +352,12 @@ class Value:
 
     @property
     def group(self) -> Optional[tuple]:
-        """``(name, inputs)`` when this node is the output of a derived op such as ``tanh``."""
-        return None if self._meta is None else self._meta.group
+        """``(name, inputs)`` when this node is the output of a derived op such as ``relu``."""
+        meta = self._meta
+        if meta is None or meta.group is None:
+            return None
+        name, inputs = meta.group
+        return (name, (self._a,)) if inputs is None else (name, inputs)
 
     @property
     def creation_site(self) -> Optional[str]:
@@ -308,9 +365,13 @@ class Value:
         return None if self._meta is None else self._meta.site
 
     def _ensure_meta(self) -> _Meta:
-        if self._meta is None:
-            self._meta = _Meta()
-        return self._meta
+        meta = self._meta
+        if meta is None or meta.shared:
+            own = _Meta()
+            if meta is not None:
+                own.group = (meta.group[0], (self._a,))
+            meta = self._meta = own
+        return meta
 
     def __repr__(self) -> str:
         grad = self.grad

@@ -1,0 +1,265 @@
+"""Numerical derivatives and gradient checks: the reference every gradient is held against.
+
+Finite differences need no engine, so they are an independent witness.  The central difference
+``(f(x+h) − f(x−h)) / 2h`` has truncation error ≈ h²·|f'''|/6 and rounding error ≈ ε·|f|/h
+(ε = 2.2e-16), so the best step is h ≈ ε^(1/3)·max(1, |x|) ≈ 6e-6·max(1, |x|); the forward
+difference ``(f(x+h) − f(x)) / h`` has errors h·|f''|/2 and ε·|f|/h, best at h ≈ √ε·max(1, |x|).
+
+:func:`gradcheck` compares the engine's reverse-mode gradient with central differences, with
+torch's defaults (step 1e-6, atol 1e-5, rtol 1e-3), and reports every mismatching input.
+:func:`check_modes` compares reverse mode with forward mode (:mod:`autograd.forward`).
+
+>>> numerical_derivative(lambda x: x ** 3, 2.0)        # 3·2² = 12
+12.000000000...
+>>> report = gradcheck(lambda a, b: (a + b) * (b + 1), [2.0, 1.0])
+>>> report.ok, [round(row.analytic, 6) for row in report.rows]
+(True, [2.0, 5.0])
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+from .errors import GradcheckError, OperandTypeError
+from .forward import forward_gradient
+from .graph import grad as _grad
+from .value import Value
+
+__all__ = [
+    "numerical_derivative", "numerical_gradient", "default_step", "reverse_gradient",
+    "gradcheck", "gradgradcheck", "check_modes", "GradientReport", "GradientRow",
+]
+
+_EPS = 2.0 ** -52
+_METHODS = ("central", "forward", "backward")
+
+
+def default_step(x: float, method: str = "central") -> float:
+    """The step that balances truncation against rounding at ``x``.
+
+    ε^(1/3)·max(1, |x|) for central differences, √ε·max(1, |x|) for one-sided ones.
+
+    >>> default_step(0.0) == default_step(1.0) == _EPS ** (1 / 3)
+    True
+    """
+    scale = max(1.0, math.fabs(x))
+    return scale * (_EPS ** (1.0 / 3.0) if method == "central" else math.sqrt(_EPS))
+
+
+def numerical_derivative(f: Callable[[float], Any], x: float, h: float | None = None,
+                         method: str = "central") -> float:
+    """f'(x) by finite differences: ``central`` (default), ``forward`` or ``backward``.
+
+    ``f`` takes and returns floats (a returned Value counts by its ``data``).  ``h`` defaults
+    to :func:`default_step`.  The step is rounded so that ``x ± h`` is exact.
+
+    >>> round(numerical_derivative(math.exp, 0.0), 9)
+    1.0
+    >>> round(numerical_derivative(math.sin, 0.0, method="forward"), 7)
+    1.0
+    """
+    if method not in _METHODS:
+        raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
+    x = float(x)
+    if h is None:
+        h = default_step(x, method)
+    if not h > 0.0:
+        raise ValueError(f"step h must be positive, got {h!r}")
+    h = (x + h) - x  # a representable step: x + h - x == h exactly
+    if h == 0.0:
+        raise ValueError(f"step too small to move x = {x!r}")
+    if method == "central":
+        return (_scalar(f(x + h)) - _scalar(f(x - h))) / (2.0 * h)
+    if method == "forward":
+        return (_scalar(f(x + h)) - _scalar(f(x))) / h
+    return (_scalar(f(x)) - _scalar(f(x - h))) / h
+
+
+def numerical_gradient(f: Callable[..., Any], xs: Sequence[float], h: float | None = None,
+                       method: str = "central") -> list[float]:
+    """The gradient of ``f(*xs)`` by finite differences, one input at a time.
+
+    >>> [round(g, 6) for g in numerical_gradient(lambda a, b: (a + b) * (b + 1), [2.0, 1.0])]
+    [2.0, 5.0]
+    """
+    xs = [float(x) for x in xs]
+    gradient = []
+    for i in range(len(xs)):
+        def along(t: float, i: int = i) -> Any:
+            moved = list(xs)
+            moved[i] = t
+            return f(*moved)
+        gradient.append(numerical_derivative(along, xs[i], h, method))
+    return gradient
+
+
+def reverse_gradient(f: Callable[..., Any], xs: Sequence[float]) -> list[float]:
+    """The gradient of ``f`` at ``xs`` by reverse mode (one ``backward`` on fresh leaves).
+
+    >>> reverse_gradient(lambda a, b: (a + b) * (b + 1), [2.0, 1.0])
+    [2.0, 5.0]
+    """
+    leaves = [Value(float(x)) for x in xs]
+    out = f(*leaves)
+    if not isinstance(out, Value):
+        return [0.0] * len(leaves)
+    out.backward()
+    return [leaf.grad for leaf in leaves]
+
+
+def _scalar(y: Any) -> float:
+    if isinstance(y, Value):
+        return y.data
+    try:
+        return float(y)
+    except (TypeError, ValueError):
+        raise OperandTypeError(
+            f"the checked function must return a number or a Value, not {type(y).__name__}"
+        ) from None
+
+
+def _close(a: float, b: float, atol: float, rtol: float) -> bool:
+    """``|a − b| ≤ atol + rtol·|b|``; equal infinities and two nans count as agreeing."""
+    if a == b or (a != a and b != b):
+        return True
+    return math.fabs(a - b) <= atol + rtol * math.fabs(b)
+
+
+@dataclass(frozen=True)
+class GradientRow:
+    """One input of a check: the two derivatives and how far apart they are."""
+
+    index: int
+    analytic: float
+    numeric: float
+    ok: bool
+
+    @property
+    def abs_error(self) -> float:
+        return math.fabs(self.analytic - self.numeric)
+
+    @property
+    def rel_error(self) -> float:
+        scale = math.fabs(self.numeric)
+        return self.abs_error / scale if scale > 0.0 else (0.0 if self.abs_error == 0 else math.inf)
+
+
+@dataclass(frozen=True)
+class GradientReport:
+    """The result of a check: one row per input; true when every row agrees.
+
+    ``str(report)`` is a table of the rows; mismatches are marked ``MISMATCH``.
+    """
+
+    what: str
+    analytic_name: str
+    numeric_name: str
+    inputs: tuple
+    atol: float
+    rtol: float
+    rows: tuple = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        return all(row.ok for row in self.rows)
+
+    @property
+    def mismatches(self) -> list[GradientRow]:
+        return [row for row in self.rows if not row.ok]
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __str__(self) -> str:
+        head = (f"{self.what} at inputs {list(self.inputs)!r} "
+                f"(atol={self.atol:g}, rtol={self.rtol:g}): "
+                f"{'ok' if self.ok else f'{len(self.mismatches)} mismatch(es)'}")
+        lines = [head, f"  {'input':>5}  {self.analytic_name:>24}  {self.numeric_name:>24}"
+                       f"  {'abs error':>10}  {'rel error':>10}"]
+        for row in self.rows:
+            lines.append(f"  {row.index:>5}  {row.analytic!r:>24}  {row.numeric!r:>24}  "
+                         f"{row.abs_error:>10.3g}  {row.rel_error:>10.3g}"
+                         f"{'' if row.ok else '  MISMATCH'}")
+        return "\n".join(lines)
+
+
+def _compare(what: str, names: tuple[str, str], xs: list[float], first: Sequence[float],
+             second: Sequence[float], atol: float, rtol: float,
+             raise_on_failure: bool) -> GradientReport:
+    rows = tuple(GradientRow(i, float(a), float(n), _close(float(a), float(n), atol, rtol))
+                 for i, (a, n) in enumerate(zip(first, second)))
+    report = GradientReport(what, names[0], names[1], tuple(xs), atol, rtol, rows)
+    if raise_on_failure and not report.ok:
+        raise GradcheckError(str(report))
+    return report
+
+
+def _name(f: Callable[..., Any]) -> str:
+    return getattr(f, "__name__", type(f).__name__)
+
+
+def gradcheck(f: Callable[..., Any], inputs: Sequence[Any], *, eps: float = 1e-6,
+              atol: float = 1e-5, rtol: float = 1e-3,
+              raise_on_failure: bool = True) -> GradientReport:
+    """Hold the reverse-mode gradient of ``f`` against central differences with step ``eps``.
+
+    ``f`` takes one Value per input and returns a Value; ``inputs`` are numbers (or Values,
+    read by their ``data``).  A row agrees when ``|analytic − numeric| ≤ atol + rtol·|numeric|``.
+    Raises :class:`~autograd.errors.GradcheckError` listing every mismatch, or returns the
+    report with ``raise_on_failure=False``.
+
+    >>> bad = lambda x: Value(x.data ** 2) + x          # hides x² from the graph
+    >>> print(gradcheck(bad, [3.0], raise_on_failure=False))
+    gradcheck of <lambda> at inputs [3.0] (atol=1e-05, rtol=0.001): 1 mismatch(es)
+      input  analytic (reverse mode)  numeric (central, h=1e-06)   abs error   rel error
+          0                      1.0   7.00000000...          6       0.857  MISMATCH
+    """
+    xs = [x.data if isinstance(x, Value) else float(x) for x in inputs]
+    analytic = reverse_gradient(f, xs)
+    numeric = numerical_gradient(lambda *a: f(*(Value(t) for t in a)), xs, eps, "central")
+    return _compare(f"gradcheck of {_name(f)}",
+                    ("analytic (reverse mode)", f"numeric (central, h={eps:g})"),
+                    xs, analytic, numeric, atol, rtol, raise_on_failure)
+
+
+def gradgradcheck(f: Callable[..., Any], inputs: Sequence[Any], *, eps: float = 1e-6,
+                  atol: float = 1e-5, rtol: float = 1e-3,
+                  raise_on_failure: bool = True) -> list[GradientReport]:
+    """Second order: for each input i, :func:`gradcheck` the function ∂f/∂xᵢ (built with
+    ``create_graph=True``), i.e. row i of the Hessian against central differences of the
+    gradient.  Returns one report per input.
+
+    >>> [r.ok for r in gradgradcheck(lambda a, b: (a + b) * (b + 1), [2.0, 1.0])]
+    [True, True]
+    """
+    reports = []
+    for i in range(len(inputs)):
+        def partial(*leaves: Value, i: int = i) -> Any:
+            out = f(*leaves)
+            if not isinstance(out, Value):
+                return 0.0
+            return _grad(out, leaves, create_graph=True)[i]
+        partial.__name__ = f"d{_name(f)}/dx{i}"
+        reports.append(gradcheck(partial, inputs, eps=eps, atol=atol, rtol=rtol,
+                                 raise_on_failure=raise_on_failure))
+    return reports
+
+
+def check_modes(f: Callable[..., Any], inputs: Sequence[float], *, atol: float = 0.0,
+                rtol: float = 1e-12, raise_on_failure: bool = True) -> GradientReport:
+    """Hold reverse mode against forward mode (dual numbers) for a function written with
+    operators and :mod:`autograd.functional` ops, so it runs on Values and Duals alike.
+
+    The two engines use separately written derivative rules; on the same float inputs they
+    agree to rounding, hence the tight default tolerance.
+
+    >>> check_modes(lambda x, y: (x * y).tanh() + x.exp(), [0.5, -2.0]).ok
+    True
+    """
+    xs = [float(x) for x in inputs]
+    reverse = reverse_gradient(f, xs)
+    forward = forward_gradient(f, xs)
+    return _compare(f"check_modes of {_name(f)}", ("reverse mode", "forward mode"),
+                    xs, reverse, forward, atol, rtol, raise_on_failure)
