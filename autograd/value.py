@@ -389,7 +389,8 @@ class Value:
         return self.data
 
     def __bool__(self) -> bool:
-        return self.data != 0.0
+        """Truth as for floats: ``bool(v)`` is ``v.data != 0`` (recorded by a tracer)."""
+        return _compare("!=", self, 0.0)
 
     # --- primitives ----------------------------------------------------------------------
     def __add__(self, other: Any) -> "Value":
@@ -519,15 +520,26 @@ class Value:
 
 
 def _compare(symbol: str, a: Value, b: Any) -> bool:
-    other = b.data if isinstance(b, Value) else _lift(b, symbol).data
-    if symbol == "<":
-        result = a.data < other
-    elif symbol == "<=":
-        result = a.data <= other
-    elif symbol == ">":
-        result = a.data > other
+    """Compare ``data``; a tracer (the replay compiler) records the outcome as a guard."""
+    if b.__class__ is Value or isinstance(b, Value):
+        other = b.data
+    elif isinstance(b, numbers.Real):
+        other = float(b)
     else:
-        result = a.data >= other
+        raise OperandTypeError(
+            f"unsupported operand for {symbol}: {type(b).__name__} {b!r:.60}; "
+            "expected int, float, bool, a numpy scalar or a Value")
+    x = a.data
+    if symbol == "<":
+        result = x < other
+    elif symbol == "<=":
+        result = x <= other
+    elif symbol == ">":
+        result = x > other
+    elif symbol == ">=":
+        result = x >= other
+    else:  # "!=", for truth tests: bool(v) is v != 0
+        result = x != other
     if _tracer is not None:
         _tracer("compare", symbol, a, b, result)
     return result
