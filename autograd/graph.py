@@ -74,84 +74,97 @@ def nodes(root: Value) -> list[Value]:
 
 
 def _prepare(root: Value, seed: Any, create_graph: bool) -> tuple[list[Value], dict]:
-    """Order the nodes for backward, reset interior grads, seed the root.
+    """Order the nodes for backward, zero every grad the pass will fill, seed the root.
 
-    Returns the order and, for leaves with hooks, their grad before this pass.
+    Leaves that already hold a gradient start this pass from zero too; their earlier grad is
+    returned (``id → (leaf, grad)``) and added back once, when the leaf's total for this pass
+    is complete.  So k passes leave exactly g + g + … (k times) in a leaf, whatever the
+    number of paths.
     """
     order = topological_order(root, only_requiring_grad=True)
-    before: dict[int, Any] = {}
+    earlier: dict[int, tuple[Value, Any]] = {}
     for node in order:
-        if node._op is not None:
-            node.grad = 0.0
-        elif node._meta is not None and node._meta.hooks:
-            before[id(node)] = node.grad
+        if node._op is None:
+            g = node.grad
+            if g.__class__ is not float or g != 0.0:
+                earlier[id(node)] = (node, g)
+        node.grad = 0.0
     if isinstance(seed, Value):
         pass
     elif create_graph:
         seed = Value(float(seed), requires_grad=False)
     else:
         seed = float(seed)
-    root.grad = root.grad + seed if root._op is None else seed
-    return order, before
+    root.grad = seed
+    return order, earlier
 
 
 def walk(root: Value, seed: Any = 1.0, *, create_graph: bool = False
          ) -> Iterator[tuple[Value, tuple]]:
     """The backward walk.  Yields ``(node, local_derivatives)`` after the node has passed
-    ``upstream × local`` on to each parent that needs a gradient.
+    ``upstream × local`` on to each parent that needs a gradient (for a leaf: once its
+    gradient is final).
 
     With ``create_graph`` the local derivatives and the sums are built as Values, so the
     gradients can be differentiated again.
     """
     if not root.requires_grad:
         return
-    order, before = _prepare(root, seed, create_graph)
+    order, earlier = _prepare(root, seed, create_graph)
     anomaly = _value._anomaly
     graph_mode = create_graph
-    for node in reversed(order):
-        op = node._op
-        meta = node._meta
-        if meta is not None and meta.hooks:
-            _run_hooks(node, meta.hooks, before)
-        if op is None:
-            yield node, ()
-            continue
-        g = node.grad
-        a = node._a
-        b = node._b
-        if graph_mode:
-            parents = (a,) if b is None else (a, b)
-            local = op.local(*[p if p.requires_grad else p.data for p in parents], node)
-            for parent, d in zip(parents, local):
-                if parent.requires_grad:
-                    contribution = g * d
-                    old = parent.grad
-                    parent.grad = contribution if (old.__class__ is float and old == 0.0) \
-                        else old + contribution
-        elif b is not None:
-            local = op.local(a.data, b.data, node.data)
-            if anomaly:
-                _check_backward(node, g, local)
-            if a.requires_grad:
+    try:
+        for node in reversed(order):
+            op = node._op
+            meta = node._meta
+            if op is None:  # a leaf: this pass's total is complete
+                incoming = node.grad
+                if meta is not None and meta.hooks:
+                    incoming = _run_hooks(meta.hooks, incoming)
+                entry = earlier.pop(id(node), None) if earlier else None
+                node.grad = incoming if entry is None else entry[1] + incoming
+                yield node, ()
+                continue
+            if meta is not None and meta.hooks:
+                node.grad = _run_hooks(meta.hooks, node.grad)
+            g = node.grad
+            a = node._a
+            b = node._b
+            if graph_mode:
+                parents = (a,) if b is None else (a, b)
+                local = op.local(*[p if p.requires_grad else p.data for p in parents], node)
+                for parent, d in zip(parents, local):
+                    if parent.requires_grad:
+                        contribution = g * d
+                        old = parent.grad
+                        parent.grad = contribution if (old.__class__ is float and old == 0.0) \
+                            else old + contribution
+            elif b is not None:
+                local = op.local(a.data, b.data, node.data)
+                if anomaly:
+                    _check_backward(node, g, local)
+                if a.requires_grad:
+                    a.grad += g * local[0]
+                if b.requires_grad:
+                    b.grad += g * local[1]
+            else:
+                local = op.local(a.data, node.data)
+                if anomaly:
+                    _check_backward(node, g, local)
                 a.grad += g * local[0]
-            if b.requires_grad:
-                b.grad += g * local[1]
-        else:
-            local = op.local(a.data, node.data)
-            if anomaly:
-                _check_backward(node, g, local)
-            a.grad += g * local[0]
-        yield node, local
+            yield node, local
+    finally:  # a walk stopped early still keeps every leaf's earlier gradient
+        for leaf, g in earlier.values():
+            leaf.grad = g + leaf.grad
 
 
-def _run_hooks(node: Value, hooks: list, before: dict) -> None:
-    start = before.get(id(node), 0.0) if node._op is None else 0.0
-    incoming = node.grad - start if node._op is None else node.grad
+def _run_hooks(hooks: list, incoming: Any) -> Any:
+    """Pass a node's gradient through its hooks; a hook may return a replacement."""
     for hook in list(hooks):
         replaced = hook(incoming)
         if replaced is not None:
             incoming = replaced
-    node.grad = start + incoming if node._op is None else incoming
+    return incoming
 
 
 def _check_backward(node: Value, g: float, local: tuple) -> None:

@@ -193,8 +193,7 @@ def _lift(x: Any, opname: str) -> "Value":
     cls = x.__class__
     if cls is Value:
         return x
-    if cls is float or cls is int or cls is bool or (
-            isinstance(x, numbers.Real) and not isinstance(x, Value)):
+    if cls is float or cls is int or cls is bool or _is_real(x):
         v = _new(Value)
         v.data = x if cls is float else float(x)
         v.grad = 0.0
@@ -211,6 +210,16 @@ def _lift(x: Any, opname: str) -> "Value":
 
 
 _new = object.__new__
+
+
+def _is_real(x: Any) -> bool:
+    """int, float, bool, Fraction, numpy scalars (``np.bool_`` included) — not a Value."""
+    if isinstance(x, Value):
+        return False
+    if isinstance(x, numbers.Real):
+        return True
+    dtype = getattr(x, "dtype", None)  # numpy's bool_ is not registered as numbers.Real
+    return getattr(dtype, "kind", None) == "b" and getattr(x, "shape", None) == ()
 
 
 def _check_leaf(v: "Value") -> None:
@@ -302,7 +311,7 @@ class Value:
 
     def __init__(self, data: Number, label: Optional[str] = None, *,
                  requires_grad: bool = True) -> None:
-        if isinstance(data, Value) or not isinstance(data, numbers.Real):
+        if not _is_real(data):
             raise OperandTypeError(
                 f"Value() takes a real number, not {type(data).__name__} {data!r:.60}")
         self.data = float(data)
@@ -523,7 +532,7 @@ def _compare(symbol: str, a: Value, b: Any) -> bool:
     """Compare ``data``; a tracer (the replay compiler) records the outcome as a guard."""
     if b.__class__ is Value or isinstance(b, Value):
         other = b.data
-    elif isinstance(b, numbers.Real):
+    elif _is_real(b):
         other = float(b)
     else:
         raise OperandTypeError(
