@@ -1,0 +1,214 @@
+"""Losses for one example, and the L2 penalty ½λ‖W‖².
+
+Each loss takes the model's output for one example (a Value, a number, or a list of them — a
+one-element list counts as its element) and the target, and returns a scalar.  They are written
+with the engine's derived ops, so they work on floats, Values and Duals, and they stay finite —
+values and gradients — at logits of ±1000:
+
+- binary cross-entropy from a logit z: softplus(z) − y·z  (= −y·log σ(z) − (1−y)·log(1−σ(z)));
+- softmax cross-entropy: logsumexp(z) − z_y, the log-sum-exp as a chain of the fused
+  ``logaddexp`` (m + log1p(e^(−|a−b|))), never exponentiating a large number.
+
+The trainer averages a loss over a batch: R = (1/N) Σ L(y⁽ⁿ⁾, ŷ⁽ⁿ⁾) + ½λ‖W‖² (the seeds'
+regularized risk).  Each loss says what kind of task it is (``loss.task``: ``"binary"``,
+``"multiclass"`` or ``"regression"``), which decides how accuracy is counted.
+
+>>> softmax_cross_entropy([1000.0, 0.0, -1000.0], 0), softmax_cross_entropy([0.0, 0.0], 1)
+(0.0, 0.6931471805599453)
+>>> bce_with_logits(-1000.0, 1)
+1000.0
+>>> hinge(0.3, -1), round(multiclass_hinge([3.2, 5.1, -1.7], 0), 12)
+(1.3, 2.9)
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable, Sequence
+
+from autograd import Value
+from autograd.functional import logaddexp, relu, softplus
+
+from .errors import ConfigError, ShapeError
+
+__all__ = ["mse", "half_l2", "bce_with_logits", "binary_cross_entropy_with_logits",
+           "softmax_cross_entropy", "cross_entropy", "logsumexp", "hinge", "multiclass_hinge",
+           "l2_penalty", "BY_NAME", "get"]
+
+
+def _task(kind: str) -> Callable[[Callable], Callable]:
+    def mark(fn: Callable) -> Callable:
+        fn.task = kind  # type: ignore[attr-defined]
+        return fn
+    return mark
+
+
+def _scalar(output: Any, where: str) -> Any:
+    """The single score of a one-output model."""
+    if isinstance(output, (list, tuple)):
+        if len(output) != 1:
+            raise ShapeError(f"{where} expects one output, got {len(output)}")
+        return output[0]
+    return output
+
+
+def _vector(output: Any) -> list:
+    return list(output) if isinstance(output, (list, tuple)) else [output]
+
+
+def _label(y: Any, where: str) -> Any:
+    """A binary label as +1/−1: 1 or True is positive, 0, −1 or False negative.
+
+    A label that is a Value is data (e.g. fed by a replayed step): it is used as it is, so it
+    must already hold ±1 (hinge) or 0/1 (cross-entropy)."""
+    if isinstance(y, Value):
+        return y
+    if y in (1, True):
+        return 1.0
+    if y in (0, -1, False):
+        return -1.0
+    raise ConfigError(f"{where}: binary labels must be 0/1 or -1/+1, got {y!r}")
+
+
+@_task("regression")
+def mse(output: Any, target: Any) -> Any:
+    """Mean squared error over the outputs: (1/k) Σ (ŷᵢ − yᵢ)².
+
+    >>> mse([1.0, 3.0], [0.0, 1.0])
+    2.5
+    """
+    outs, targets = _vector(output), _vector(target)
+    if len(outs) != len(targets):
+        raise ShapeError(f"mse: {len(outs)} outputs but {len(targets)} targets")
+    total = 0.0
+    for o, t in zip(outs, targets):
+        d = o - t
+        total = total + d * d
+    return total * (1.0 / len(outs))
+
+
+@_task("regression")
+def half_l2(output: Any, target: Any) -> Any:
+    """½ Σ (ŷᵢ − yᵢ)², the seeds' L = ½(ŷ − y)² (gradient ŷ − y).
+
+    >>> half_l2(3.0, 1.0)
+    2.0
+    """
+    outs, targets = _vector(output), _vector(target)
+    if len(outs) != len(targets):
+        raise ShapeError(f"half_l2: {len(outs)} outputs but {len(targets)} targets")
+    total = 0.0
+    for o, t in zip(outs, targets):
+        d = o - t
+        total = total + d * d
+    return 0.5 * total
+
+
+@_task("binary")
+def bce_with_logits(output: Any, target: Any) -> Any:
+    """Binary cross-entropy of a logit z against y ∈ {0, 1}: softplus(z) − y·z.
+
+    Gradient σ(z) − y, finite everywhere; the value never computes log σ(z) directly.
+    Labels −1/+1 are accepted too (−1 means 0).
+    """
+    z = _scalar(output, "bce_with_logits")
+    y = _label(target, "bce_with_logits")
+    if not isinstance(y, Value):
+        y = 1.0 if y > 0 else 0.0
+    return softplus(z) - y * z  # the label is data, not a branch: one graph for every label
+
+
+binary_cross_entropy_with_logits = bce_with_logits
+
+
+def logsumexp(values: Sequence[Any]) -> Any:
+    """log Σ e^(vᵢ), as a chain of the stable fused ``logaddexp``.
+
+    >>> logsumexp([1000.0, 1000.0]) == 1000.0 + 0.6931471805599453
+    True
+    """
+    values = list(values)
+    if not values:
+        raise ShapeError("logsumexp of no values")
+    out = values[0]
+    for v in values[1:]:
+        out = logaddexp(out, v)
+    return out
+
+
+@_task("multiclass")
+def softmax_cross_entropy(output: Any, target: int) -> Any:
+    """−log softmax(z)_y = logsumexp(z) − z_y, for class index y.
+
+    Gradient softmax(z) − onehot(y): finite at any logits.
+    """
+    z = _vector(output)
+    if isinstance(target, bool) or not isinstance(target, int) or not 0 <= target < len(z):
+        raise ConfigError(f"softmax_cross_entropy: target must be a class index in "
+                          f"[0, {len(z)}), got {target!r}")
+    if len(z) < 2:
+        raise ShapeError("softmax_cross_entropy needs at least two logits")
+    return logsumexp(z) - z[target]
+
+
+cross_entropy = softmax_cross_entropy
+
+
+@_task("binary")
+def hinge(output: Any, target: Any) -> Any:
+    """Binary SVM hinge: max(0, 1 − y·s) for y ∈ {−1, +1} (0 counts as −1).
+
+    micrograd's demo loss: ``relu(1 + -y*score)``.
+    """
+    s = _scalar(output, "hinge")
+    y = _label(target, "hinge")
+    return relu(1.0 - y * s)  # y·s is exact for y = ±1; the label is data, not a branch
+
+
+@_task("multiclass")
+def multiclass_hinge(output: Any, target: int, margin: float = 1.0) -> Any:
+    """The multiclass SVM (Weston–Watkins) loss: Σ_{j≠y} max(0, s_j − s_y + Δ)."""
+    s = _vector(output)
+    if isinstance(target, bool) or not isinstance(target, int) or not 0 <= target < len(s):
+        raise ConfigError(f"multiclass_hinge: target must be a class index in "
+                          f"[0, {len(s)}), got {target!r}")
+    total = 0.0
+    for j, sj in enumerate(s):
+        if j != target:
+            total = total + relu(sj - s[target] + margin)
+    return total
+
+
+def l2_penalty(weights: Iterable[Any], lam: float) -> Any:
+    """½λ‖W‖² = ½λ Σ w²; pass ``model.weights()`` (biases are not regularized).
+
+    Its gradient λw is what SGD's ``weight_decay=λ`` adds.
+
+    >>> l2_penalty([3.0, 4.0], 0.1)
+    1.25
+    """
+    total = 0.0
+    for w in weights:
+        total = total + w * w
+    return (0.5 * lam) * total
+
+
+#: Losses by name.
+BY_NAME: dict[str, Callable[..., Any]] = {
+    "mse": mse, "half_l2": half_l2, "bce_with_logits": bce_with_logits,
+    "softmax_cross_entropy": softmax_cross_entropy, "cross_entropy": softmax_cross_entropy,
+    "hinge": hinge, "multiclass_hinge": multiclass_hinge,
+}
+
+
+def get(loss: Any) -> Callable[..., Any]:
+    """A loss from its name or itself."""
+    if isinstance(loss, str):
+        try:
+            return BY_NAME[loss]
+        except KeyError:
+            raise ConfigError(f"unknown loss {loss!r}; choose one of "
+                              f"{', '.join(sorted(BY_NAME))}") from None
+    if not callable(loss):
+        raise ConfigError(f"loss must be a name or a function (output, target) -> scalar, "
+                          f"not {type(loss).__name__}")
+    return loss
