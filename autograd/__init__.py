@@ -20,6 +20,11 @@ from .functional import (abs, elu, exp, expm1, hard_sigmoid, hard_tanh, leaky_re
 from .graph import derivative, grad, topological_order, zero_grad
 from .steps import Step, backward_steps
 from .forward import Dual, forward_derivative, forward_gradient, jvp
+from .explain import explain, summarize
+from .paths import Path, count_paths, format_paths, path_sums, paths
+from .render import Drawing, to_dot, to_svg
+from .stepper import to_html, write_html
+from .render import render  # noqa: E402  (the function; the module stays importable by name)
 
 __all__ = [
     "Value", "no_grad", "enable_grad", "detect_anomaly", "gc_paused", "is_grad_enabled",
@@ -29,6 +34,8 @@ __all__ = [
     "tanh",
     "Step", "backward_steps", "derivative", "grad", "topological_order", "zero_grad",
     "Dual", "forward_derivative", "forward_gradient", "jvp",
+    "explain", "summarize", "Path", "count_paths", "format_paths", "path_sums", "paths",
+    "Drawing", "to_dot", "to_svg", "render", "to_html", "write_html",
     "PathgradError", "OperandTypeError", "AnomalyError", "GraphError", "PathLimitError",
     "GradcheckError", "ExpressionError", "GraphvizNotFoundError", "GraphTooLargeError",
     "StateFileError",

@@ -24,12 +24,13 @@ e     c * d (output)     6     1
 from __future__ import annotations
 
 import math
+import re
 from typing import Any, Optional
 
 from .graph import topological_order
 from .value import Value
 
-__all__ = ["explain", "summarize", "node_names", "format_number", "formula"]
+__all__ = ["explain", "summarize", "node_names", "format_number", "format_factor", "formula"]
 
 
 def format_number(x: Any) -> str:
@@ -44,6 +45,16 @@ def format_number(x: Any) -> str:
     if math.isfinite(x) and x == int(x) and abs(x) < 1e16:
         return str(int(x)) if x != 0.0 or math.copysign(1.0, x) > 0 else "-0"
     return repr(x)
+
+
+def format_factor(x: Any) -> str:
+    """A number written as a factor of a product: negatives in parentheses, ``1·(-1)``.
+
+    >>> format_factor(-1.0), format_factor(2.0)
+    ('(-1)', '2')
+    """
+    text = format_number(x)
+    return f"({text})" if text.startswith("-") else text
 
 
 def node_names(root: Value, order: Optional[list] = None) -> dict[int, str]:
@@ -81,13 +92,35 @@ def formula(node: Value, names: dict[int, str]) -> str:
         return ""
     parts = [names.get(id(p), "?") for p in node._parents]
     if op.arity == 2 and not op.symbol.isalnum():
-        text = f"{parts[0]} {op.symbol} {parts[1]}"
+        text = f"{_operand(parts[0])} {op.symbol} {_operand(parts[1])}"
     else:
         text = f"{op.symbol}({', '.join(parts)})"
     group = node.group
     if group is not None:
         text += f" [{group[0]}]"
     return text
+
+
+_ATOM = re.compile(r"[#\w.]+|[-+]?[\d.]+(e[-+]?\d+)?|[-+]?inf|nan|\w+\((.*)\)", re.S)
+
+
+def _operand(name: str) -> str:
+    """A name as an operand of an infix op: compound text such as ``a+b`` in parentheses.
+
+    >>> _operand("a+b"), _operand("exp(x)"), _operand("-1"), _operand("(a)+(b)")
+    ('(a+b)', 'exp(x)', '-1', '((a)+(b))')
+    """
+    m = _ATOM.fullmatch(name)
+    if m is None:
+        return f"({name})"
+    inner = m.group(2)
+    if inner is not None:  # f(...): the call's parentheses must be the outermost pair
+        depth = 0
+        for ch in inner:
+            depth += (ch == "(") - (ch == ")")
+            if depth < 0:
+                return f"({name})"
+    return name
 
 
 def _role(node: Value, root: Value, names: dict[int, str]) -> str:

@@ -26,11 +26,11 @@ b → d → e: 1·3 = 3
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Iterable, Optional, Sequence
+from dataclasses import dataclass, field
+from typing import Iterable, Optional, Sequence
 
 from .errors import GraphError, PathLimitError
-from .explain import format_number, node_names
+from .explain import format_factor, format_number, node_names
 from .graph import topological_order
 from .value import Value
 
@@ -51,7 +51,7 @@ class Path:
     edges: tuple
     local: tuple
     product: float
-    names: Optional[dict] = None
+    names: Optional[dict] = field(default=None, repr=False, compare=False)
 
     @property
     def input(self) -> Value:
@@ -60,7 +60,7 @@ class Path:
     def __str__(self) -> str:
         names = self.names or {}
         route = " → ".join(names.get(id(n), n.label or "?") for n in self.nodes)
-        factors = "·".join(format_number(d) for d in self.local) or "1"
+        factors = "·".join(format_factor(d) for d in self.local) or "1"
         return f"{route}: {factors} = {format_number(self.product)}"
 
 

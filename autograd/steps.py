@@ -22,10 +22,10 @@ a: input, holds 2
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterator, Optional
 
-from .explain import format_number, formula, node_names
+from .explain import format_factor, format_number, formula, node_names
 from .graph import topological_order, walk
 from .value import Value
 
@@ -48,7 +48,7 @@ class Step:
     sent: tuple
     totals: tuple = ()
     is_root: bool = False
-    names: Optional[dict] = None
+    names: Optional[dict] = field(default=None, repr=False, compare=False)
 
     @property
     def parents(self) -> tuple:
@@ -72,15 +72,23 @@ class Step:
         for i, parent in enumerate(node._parents):
             if self.sent[i] is None:
                 continue
-            text = (f"{format_number(self.upstream)}·{format_number(self.local[i])} = "
+            text = (f"{format_number(self.upstream)}·{format_factor(self.local[i])} = "
                     f"{format_number(self.sent[i])} to {self.name(parent)}")
             total = self.totals[i] if i < len(self.totals) else None
-            if total is not None and total != self.sent[i]:
+            last = all(q is not parent for q in node._parents[i + 1:])  # its final edge here
+            if last and total is not None and total != self.sent[i]:
                 text += f" ({self.name(parent)} now holds {format_number(total)})"
             sends.append(text)
         told = "; sends " + ", ".join(sends) if sends else "; sends nothing (constant inputs)"
-        return (f"{self.name()} = {formula(node, names)}: {got} "
-                f"{format_number(self.upstream)}{told}")
+        name, how = self.name(), formula(node, names)
+        if _bare(how) == _bare(name):
+            how = ""  # the name already says how (the command line labels nodes by source)
+        head = f"{name} = {how}" if how else name
+        return f"{head}: {got} {format_number(self.upstream)}{told}"
+
+
+def _bare(text: str) -> str:
+    return text.replace(" ", "").replace("(", "").replace(")", "")
 
 
 def backward_steps(root: Value, seed: Any = 1.0) -> Iterator[Step]:

@@ -397,6 +397,11 @@ class Value:
     def __float__(self) -> float:
         return self.data
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
+        """Jupyter shows a Value as the SVG picture of its graph (:mod:`autograd.render`)."""
+        from .render import repr_mimebundle
+        return repr_mimebundle(self, include, exclude)
+
     def __bool__(self) -> bool:
         """Truth as for floats: ``bool(v)`` is ``v.data != 0`` (recorded by a tracer)."""
         return _compare("!=", self, 0.0)
@@ -500,7 +505,7 @@ class Value:
         _graph.backward(self, grad, create_graph=create_graph)
 
     def backward_steps(self, grad: Any = 1.0):
-        """Run backward one node at a time, yielding a :class:`~autograd.graph.Step` each."""
+        """Run backward one node at a time, yielding a :class:`~autograd.steps.Step` each."""
         from .steps import backward_steps
         return backward_steps(self, grad)
 

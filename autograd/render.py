@@ -1,0 +1,685 @@
+"""Pictures of a graph with Graphviz: DOT source, SVG, PNG, inline in notebooks.
+
+:func:`to_dot` turns the graph of a Value into a :class:`Drawing` (its DOT source built
+with the ``graphviz`` package, imported here and nowhere else); :func:`render` writes it
+to a file.  In the picture:
+
+- every value is a box with its name, ``data`` and ``grad``; **inputs** are blue,
+  **constants** small and grey, the **output** amber with a double border;
+- every primitive op is a grey circle (``+``, ``×``, ``exp`` ...); a **derived op** (relu,
+  softplus, sub, ...) is a purple box (``derived="box"``, the default) or, with
+  ``derived="open"``, its primitives drawn inside a labelled frame; a fused op (tanh,
+  sigmoid, logaddexp) opens into its reference composite, recomputed on copies of its
+  inputs and run backward from its gradient, so every number inside is real;
+- every edge into an op carries the **local derivative** ∂(op output)/∂(that input), so
+  the product along a path is that path's term of the gradient (see :mod:`autograd.paths`);
+- ``highlight=`` a :class:`~autograd.steps.Step` (the node and what it sends, in red), a
+  :class:`~autograd.paths.Path` (every edge of it, in red) or a Value.
+
+The DOT is deterministic: nodes are numbered by their position in the topological order,
+never by ``id()``, so the same graph gives byte-identical DOT in every process.  Labels are
+escaped for Graphviz's HTML-like labels (``& < > " '`` as entities, each backslash doubled
+so Graphviz's ``\\N``-style escapes never fire, control characters shown as ``\\x..``), so
+any text is drawn literally and never injects markup.
+
+A graph bigger than ``max_nodes`` is drawn depth-limited: the nodes nearest the output,
+a ``⋯`` stub where the picture is cut, and a caption summarising the whole graph.
+
+Rendering runs the system ``dot`` if it is on PATH, else the ``graphviz-pure`` program of
+the pip package (``pip install "pathgrad[draw]"``); with neither, a
+:class:`~autograd.errors.GraphvizNotFoundError` names both fixes.
+
+>>> from autograd import Value
+>>> a, b = Value(2.0, label="a"), Value(1.0, label="b")
+>>> e = (a + b) * (b + 1); e.label = "e"
+>>> e.backward()
+>>> drawing = to_dot(e)
+>>> print(drawing.source.splitlines()[0])
+digraph pathgrad {
+>>> "<B>5</B>" in drawing.source   # b's gradient is drawn
+True
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unicodedata
+from typing import Any, Optional, Union
+
+from .errors import GraphError, GraphTooLargeError, GraphvizNotFoundError
+from .explain import format_factor, format_number, node_names, summarize
+from .graph import topological_order
+from .paths import Path
+from .steps import Step
+from .functional import REFERENCES
+from .value import Value, enable_grad
+
+__all__ = ["Drawing", "to_dot", "to_svg", "render", "graphviz_command", "display_text",
+           "repr_mimebundle", "DEFAULT_MAX_NODES"]
+
+#: Above this many drawn nodes (values + ops), :func:`to_dot` draws a depth-limited view.
+DEFAULT_MAX_NODES = 100
+
+#: The longest label drawn in full; longer ones end in "…".
+MAX_LABEL = 40
+
+_FIX = ('install Graphviz: `apt-get install graphviz` (or brew/choco/conda install '
+        'graphviz), or `pip install "pathgrad[draw]"` for the pip-installable graphviz-pure')
+
+# Colours: (fill, border).
+_INPUT = ("#dbeafe", "#1d4ed8")
+_OUTPUT = ("#fde68a", "#b45309")
+_INNER = ("#ffffff", "#6b7280")
+_CONST = ("#f3f4f6", "#9ca3af")
+_OP = ("#e5e7eb", "#4b5563")
+_DERIVED = ("#ede9fe", "#6d28d9")
+_HOT = "#dc2626"
+_MUTED = "#6b7280"
+_FONT = "Helvetica"
+
+_SYMBOL = {"*": "×", "/": "÷", "**": "^"}
+
+
+# --- text ---------------------------------------------------------------------------------
+
+def display_text(text: str, limit: int = MAX_LABEL) -> str:
+    """How a label is shown: characters that cannot be drawn (controls, format characters,
+    surrogates, unassigned code points) as ``\\x..``/``\\u....`` escapes, newlines kept,
+    and at most ``limit`` characters per line (then "…").
+
+    >>> display_text("a\\tb\\u202ec")
+    'a\\\\x09b\\\\u202ec'
+    """
+    lines = []
+    for line in text.split("\n"):
+        shown = []
+        for ch in line:
+            if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
+                code = ord(ch)
+                shown.append(f"\\x{code:02x}" if code < 0x100 else
+                             f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+            else:
+                shown.append(ch)
+        line = "".join(shown)
+        if len(line) > limit:
+            line = line[:limit - 1] + "…"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _html(text: str) -> str:
+    """Escape display text for a Graphviz HTML-like label; newlines become <BR/>."""
+    out = []
+    for ch in text:
+        if ch == "&":
+            out.append("&amp;")
+        elif ch == "<":
+            out.append("&lt;")
+        elif ch == ">":
+            out.append("&gt;")
+        elif ch == '"':
+            out.append("&quot;")
+        elif ch == "'":
+            out.append("&#39;")
+        elif ch == "\\":
+            out.append("&#92;&#92;")  # Graphviz reads \\ as one backslash, \N etc. as escapes
+        elif ch == "\n":
+            out.append("<BR/>")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _cell(text: str, *, bold: bool = False, color: Optional[str] = None, size: int = 0,
+          align: str = "", colspan: int = 1) -> str:
+    body = _html(text) or " "
+    if bold:
+        body = f"<B>{body}</B>"
+    attrs = []
+    if color:
+        attrs.append(f'COLOR="{color}"')
+    if size:
+        attrs.append(f'POINT-SIZE="{size}"')
+    if attrs:
+        body = f"<FONT {' '.join(attrs)}>{body}</FONT>"
+    td = "<TD"
+    if align:
+        td += f' ALIGN="{align}"'
+    if colspan > 1:
+        td += f' COLSPAN="{colspan}"'
+    return f"{td}>{body}</TD>"
+
+
+# --- finding and running Graphviz -------------------------------------------------------------
+
+def graphviz_command() -> list[str]:
+    """The program that turns DOT into pictures: the system ``dot`` when it is on PATH,
+    else the ``graphviz-pure`` program of the pip package (on PATH or next to the running
+    Python).  Raises :class:`GraphvizNotFoundError` naming both fixes when neither exists."""
+    dot = shutil.which("dot")
+    if dot:
+        return [dot]
+    pure = shutil.which("graphviz-pure")
+    if pure:
+        return [pure]
+    here = os.path.dirname(os.path.abspath(sys.executable))
+    for name in ("graphviz-pure", "graphviz-pure.exe"):
+        candidate = os.path.join(here, name)
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return [candidate]
+    raise GraphvizNotFoundError(
+        "cannot draw: neither the system Graphviz `dot` program nor the pip-installed "
+        f"`graphviz-pure` was found on PATH; {_FIX}")
+
+
+def _run_graphviz(source: str, fmt: str) -> bytes:
+    command = graphviz_command() + [f"-T{fmt}"]
+    try:
+        done = subprocess.run(command, input=source.encode("utf-8"), capture_output=True,
+                              timeout=300)
+    except OSError as exc:  # found but not runnable
+        raise GraphvizNotFoundError(f"cannot run {command[0]}: {exc}; {_FIX}") from exc
+    if done.returncode != 0:
+        raise GraphError(f"{os.path.basename(command[0])} -T{fmt} failed (exit "
+                         f"{done.returncode}): {done.stderr.decode('utf-8', 'replace')[:500]}")
+    return done.stdout
+
+
+def _write_atomically(path: str, data: bytes) -> None:
+    """Write to a temporary file beside ``path``, then rename it over ``path``: a reader
+    never sees half a file.  The file gets the usual permissions (0666 less the umask)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, temp = tempfile.mkstemp(prefix=".pathgrad-", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        umask = os.umask(0o022)
+        os.umask(umask)
+        os.chmod(temp, 0o666 & ~umask)
+        os.replace(temp, path)
+    except BaseException:
+        if os.path.exists(temp):
+            os.unlink(temp)
+        raise
+
+
+class Drawing:
+    """DOT source of a graph picture, with ways to turn it into SVG, PNG or a file.
+
+    ``str(drawing)`` and ``drawing.source`` are the DOT text; Jupyter shows it as SVG.
+    """
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def __str__(self) -> str:
+        return self.source
+
+    def __repr__(self) -> str:
+        return f"<Drawing: {self.source.count(chr(10))} lines of DOT>"
+
+    def pipe(self, format: str = "svg") -> bytes:
+        """The picture in ``format`` (``svg``, ``png``, ``pdf`` ...) as bytes."""
+        return _run_graphviz(self.source, format)
+
+    def svg(self) -> str:
+        """The picture as SVG text."""
+        return self.pipe("svg").decode("utf-8")
+
+    def save(self, path: Union[str, os.PathLike], format: Optional[str] = None) -> str:
+        """Write the picture to ``path`` atomically; the format comes from the suffix
+        (``.svg``, ``.png``, ``.pdf``; ``.dot``/``.gv`` write the DOT source)."""
+        path = os.fspath(path)
+        fmt = (format or os.path.splitext(path)[1].lstrip(".") or "svg").lower()
+        if fmt in ("dot", "gv"):
+            data = self.source.encode("utf-8")
+        else:
+            data = self.pipe(fmt)
+        _write_atomically(path, data)
+        return path
+
+    def _repr_svg_(self) -> str:
+        return self.svg()
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
+        try:
+            return {"image/svg+xml": self.svg(), "text/plain": repr(self)}
+        except GraphvizNotFoundError as exc:
+            return {"text/plain": f"{self!r}\n({exc})"}
+
+
+# --- which nodes are drawn, and how -----------------------------------------------------------
+
+def _group_members(out: Value) -> list[Value]:
+    """The nodes inside the derived op whose output is ``out``: reachable backwards from it
+    before reaching one of the op's inputs (never an input leaf of the graph)."""
+    _, inputs = out.group
+    stop = {id(x): True for x in inputs if isinstance(x, Value)}
+    members: list[Value] = []
+    seen = {id(out): True}
+    stack = list(out._parents)
+    while stack:
+        node = stack.pop()
+        if id(node) in seen or id(node) in stop:
+            continue
+        seen[id(node)] = True
+        if node._op is None and node.requires_grad:
+            continue  # an input of the graph is never swallowed by a box
+        members.append(node)
+        stack.extend(node._parents)
+    return members
+
+
+def _box_derivatives(out: Value, inside: dict) -> list[tuple[Value, float]]:
+    """∂out/∂input for each distinct input of the derived op whose output is ``out``, summed
+    over the paths through its internal nodes (``inside`` holds their ids)."""
+    inputs = []
+    for x in out.group[1]:
+        if isinstance(x, Value) and x.requires_grad and all(x is not y for y in inputs):
+            inputs.append(x)
+    totals = {id(x): 0.0 for x in inputs}
+    stack = [(out, 1.0)]
+    while stack:  # every path from the output down to an input (derived ops are tiny)
+        node, product = stack.pop()
+        if node._op is None:
+            continue
+        local = node._op.local(*[p.data for p in node._parents], node.data)
+        for parent, d in zip(node._parents, local):
+            if not parent.requires_grad:
+                continue
+            if id(parent) in totals:
+                totals[id(parent)] += product * d
+            elif id(parent) in inside:
+                stack.append((parent, product * d))
+    return [(x, totals[id(x)]) for x in inputs]
+
+
+class _Plan:
+    """Which nodes and edges a picture shows; built once, then written as DOT."""
+
+    def __init__(self, root: Value, derived: str) -> None:
+        if derived not in ("box", "open"):
+            raise GraphError(f"derived must be 'box' or 'open', not {derived!r}")
+        self.root = root
+        self.order = topological_order(root)
+        self.index = {id(n): i for i, n in enumerate(self.order)}
+        self.names = node_names(root, self.order)
+        self.derived = derived
+        # hidden[id] = index of the box (derived-op output) that swallows the node
+        self.hidden: dict[int, int] = {}
+        # cluster[id] = index of the innermost derived op whose frame holds the node (open)
+        self.cluster: dict[int, int] = {}
+        self.cluster_parent: dict[int, Optional[int]] = {}
+        self.members: dict[int, dict] = {}
+        for node in reversed(self.order):  # outputs nearest the root first: outer groups first
+            if node._op is None or node.group is None or id(node) in self.hidden:
+                continue
+            i = self.index[id(node)]
+            members = _group_members(node)
+            self.members[i] = {id(m): True for m in members}
+            if derived == "box":
+                for m in members:
+                    self.hidden[id(m)] = i
+            else:
+                self.cluster_parent[i] = self.cluster.get(id(node))
+                for m in members:
+                    self.cluster[id(m)] = i
+        # the drawn value nodes, parents first
+        self.visible = [n for n in self.order if id(n) not in self.hidden]
+
+    def inputs_of(self, node: Value) -> list[tuple[Value, Any, int]]:
+        """(parent, local derivative, argument position) for each edge drawn into ``node``."""
+        if self.derived == "box" and node.group is not None and \
+                self.index[id(node)] in self.members:
+            inside = self.members[self.index[id(node)]]
+            return [(x, d, k) for k, (x, d) in enumerate(_box_derivatives(node, inside))]
+        local = node._op.local(*[p.data for p in node._parents], node.data)
+        return [(p, d, k) for k, (p, d) in enumerate(zip(node._parents, local))]
+
+    def is_box(self, node: Value) -> bool:
+        return self.derived == "box" and node.group is not None and \
+            self.index[id(node)] in self.members
+
+    def shown(self, node: Value) -> Value:
+        """The drawn node standing for ``node`` (a hidden node's box)."""
+        i = self.hidden.get(id(node))
+        return node if i is None else self.order[i]
+
+
+def _depth_cut(plan: _Plan, max_nodes: Optional[int], depth: Optional[int]
+               ) -> tuple[Optional[dict], Optional[int]]:
+    """Distances from the output for a depth-limited view, and the depth drawn; (None, None)
+    to draw everything."""
+    def cost(node: Value) -> int:
+        return 1 if node._op is None else 2  # a value box and its op circle
+    total = sum(cost(n) for n in plan.visible)
+    if depth is None and (max_nodes is None or total <= max_nodes):
+        return None, None
+    dist = {id(plan.root): 0}
+    frontier = [plan.root]
+    levels = [cost(plan.root)]
+    while frontier:
+        nxt = []
+        for node in frontier:
+            if node._op is None:
+                continue
+            for parent, _, _ in plan.inputs_of(node):
+                if id(parent) not in dist:
+                    dist[id(parent)] = dist[id(node)] + 1
+                    nxt.append(parent)
+        if nxt:
+            levels.append(sum(cost(n) for n in nxt))
+        frontier = nxt
+    if depth is None:
+        used, depth = levels[0], 0
+        while depth + 1 < len(levels) and used + levels[depth + 1] <= max_nodes:
+            depth += 1
+            used += levels[depth]
+    else:
+        used = sum(levels[:depth + 1])
+        if max_nodes is not None and used > max_nodes:
+            raise GraphTooLargeError(
+                f"depth={depth} would draw {used} nodes, more than max_nodes={max_nodes}; "
+                "pass a smaller depth, a larger max_nodes (max_nodes=None draws everything), "
+                "or use autograd.explain(...) for a text view")
+    return dist, depth
+
+
+def _highlights(plan: _Plan, highlight: Any) -> tuple[dict, dict]:
+    """(node ids to mark, edges to mark) for a Step, a Path or a Value.
+
+    Edges are keyed (parent id, child id, position) → edge label text (or "")."""
+    nodes: dict[int, bool] = {}
+    edges: dict[tuple, str] = {}
+    if highlight is None:
+        return nodes, edges
+    if isinstance(highlight, Step):
+        node = plan.shown(highlight.node)
+        nodes[id(node)] = True
+        if node is highlight.node and node._op is not None and not plan.is_box(node):
+            for k, parent in enumerate(node._parents):
+                sent = highlight.sent[k]
+                if sent is not None:
+                    edges[(id(parent), id(node), k)] = (
+                        f"sends {format_number(highlight.upstream)}·"
+                        f"{format_factor(highlight.local[k])} = {format_number(sent)}")
+        return nodes, edges
+    if isinstance(highlight, Path):
+        drawn = []
+        for n in highlight.nodes:
+            s = plan.shown(n)
+            if not drawn or drawn[-1] is not s:
+                drawn.append(s)
+        for n in drawn:
+            nodes[id(n)] = True
+        positions = {}
+        for a, b, k in zip(highlight.nodes, highlight.nodes[1:], highlight.edges):
+            positions[(id(a), id(b))] = k
+        for a, b in zip(drawn, drawn[1:]):
+            k = positions.get((id(a), id(b)))
+            if k is None:  # an edge into a box: find the box input's position
+                k = next((j for (p, _, j) in plan.inputs_of(b) if p is a), 0)
+            edges[(id(a), id(b), k)] = ""
+        return nodes, edges
+    if isinstance(highlight, Value):
+        nodes[id(plan.shown(highlight))] = True
+        return nodes, edges
+    raise GraphError(f"highlight must be a Step, a Path or a Value, not "
+                     f"{type(highlight).__name__}")
+
+
+def _short(x: Any, digits: Optional[int]) -> str:
+    """A number for a picture: ``digits`` significant digits (None: exact, as in tables)."""
+    if digits is None:
+        return format_number(x)
+    x = float(x.data if isinstance(x, Value) else x)
+    text = f"{x:.{digits}g}"
+    return format_number(float(text)) if "e" not in text else text
+
+
+def _value_label(node: Value, name: str, role: str, digits: Optional[int]) -> str:
+    if role == "constant":
+        return f"<{_html(_short(node.data, digits))}>"
+    title_color = None if node.label is not None else _MUTED
+    rows = [
+        f"<TR>{_cell(display_text(name), bold=True, color=title_color, colspan=2)}</TR>",
+        f"<TR>{_cell('data', color=_MUTED, align='LEFT')}"
+        f"{_cell(_short(node.data, digits), align='RIGHT')}</TR>",
+    ]
+    if node.requires_grad:
+        rows.append(f"<TR>{_cell('grad', color=_MUTED, align='LEFT')}"
+                    f"{_cell(_short(node.grad, digits), align='RIGHT', bold=True)}</TR>")
+    return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">'
+            + "".join(rows) + "</TABLE>>")
+
+
+def _role(node: Value, root: Value) -> str:
+    if node is root:
+        return "output"
+    if node._op is None:
+        return "input" if node.requires_grad else "constant"
+    return "inner"
+
+
+def _value_attrs(node: Value, name: str, role: str, hot: bool, digits: Optional[int]) -> dict:
+    """Graphviz attributes of a value's box."""
+    fill, border = {"input": _INPUT, "constant": _CONST, "output": _OUTPUT,
+                    "inner": _INNER}[role]
+    attrs = {"label": _value_label(node, name, role, digits), "shape": "box",
+             "style": "rounded,filled", "fillcolor": fill, "color": _HOT if hot else border,
+             "penwidth": "3" if hot else ("2" if role == "output" else "1")}
+    if role == "constant":
+        attrs.update(style="rounded,filled,dashed", fontsize="10", fontcolor="#374151",
+                     height="0.25", width="0.3", margin="0.06,0.03")
+    if role == "output":
+        attrs["peripheries"] = "2"
+    return attrs
+
+
+def _op_attrs(symbol: str, derived: bool, hot: bool) -> dict:
+    """Graphviz attributes of an op: a circle for a symbol, a box for a named op."""
+    fill, border = _DERIVED if derived else _OP
+    named = derived or symbol.isalnum()
+    return {"label": f"<{_html(symbol)}>", "shape": "box" if named else "circle",
+            "style": "rounded,filled" if named else "filled", "fillcolor": fill,
+            "color": _HOT if hot else border, "penwidth": "2" if hot else "1",
+            "fontsize": "11" if named else "12", "width": "0.3", "height": "0.3",
+            "margin": "0.06,0.03" if named else "0.02"}
+
+
+def _draw_composite(node: Value, nid: str, frame: str, plan: "_Plan", place: Any, drawn: Any,
+                    show_local: bool, digits: Optional[int], edge_attrs: Any) -> bool:
+    """Draw a fused node (tanh, sigmoid, logaddexp) as its reference composite inside
+    ``frame``: the composite is rebuilt on the node's inputs and run backward from the node's
+    gradient, so every number inside is what the unfused graph would hold.  Returns whether
+    an input was cut off by a depth limit."""
+    with enable_grad():
+        proxies = tuple(Value(p.data, requires_grad=p.requires_grad) for p in node._parents)
+        out = REFERENCES[node._op.fuses](*proxies)
+    seed = node.grad.data if isinstance(node.grad, Value) else float(node.grad)
+    if out.requires_grad:
+        out.backward(seed)
+    order = topological_order(out)
+    real = {id(x): p for x, p in zip(proxies, node._parents)}
+    ids = {}
+    for j, c in enumerate(order):
+        if id(c) in real:
+            ids[id(c)] = f"n{plan.index[id(real[id(c)])]}"
+        elif c is out:
+            ids[id(c)] = nid
+        else:
+            ids[id(c)] = f"{nid}_f{j}"
+            role = "inner" if c._op is not None else "constant"
+            place(frame, ("node", ids[id(c)], _value_attrs(c, f"#{plan.index[id(node)]}.{j}",
+                                                           role, False, digits)))
+    has_cut = False
+    for c in order:
+        if c._op is None:
+            continue
+        op_id = f"{ids[id(c)]}_op"
+        place(frame, ("node", op_id,
+                      _op_attrs(_SYMBOL.get(c._op.symbol, c._op.symbol), False, False)))
+        place(None, ("edge", op_id, ids[id(c)], {}))
+        local = c._op.local(*[p.data for p in c._parents], c.data)
+        for parent, d in zip(c._parents, local):
+            if id(parent) in real and not drawn(real[id(parent)]):
+                has_cut = True
+                continue
+            text = _short(d, digits) if show_local and parent.requires_grad else ""
+            place(None, ("edge", ids[id(parent)], op_id, edge_attrs(text, None)))
+    return has_cut
+
+
+def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
+           show_local: bool = True, rankdir: str = "LR",
+           max_nodes: Optional[int] = DEFAULT_MAX_NODES, depth: Optional[int] = None,
+           legend: bool = True, digits: Optional[int] = 4) -> Drawing:
+    """The graph of ``root`` as a :class:`Drawing` (DOT source; ``.svg()``, ``.save()``).
+
+    ``highlight``: a Step from ``backward_steps``, a Path from ``paths`` or a Value.
+    ``derived``: ``"box"`` draws each derived op as one box, ``"open"`` shows its primitives
+    inside a frame.  ``show_local``: label edges with local derivatives.  ``max_nodes`` /
+    ``depth``: see the module docstring (``max_nodes=None`` draws everything).  ``digits``:
+    significant digits of the numbers drawn (None: every digit).
+    """
+    if not isinstance(root, Value):
+        raise GraphError(f"to_dot expects a Value, not {type(root).__name__}")
+    if rankdir not in ("LR", "TB", "RL", "BT"):
+        raise GraphError(f"rankdir must be LR, TB, RL or BT, not {rankdir!r}")
+    import graphviz  # the only import of graphviz in pathgrad
+
+    plan = _Plan(root, derived)
+    dist, cut = _depth_cut(plan, max_nodes, depth)
+    hot_nodes, hot_edges = _highlights(plan, highlight)
+    index = plan.index
+
+    def drawn(node: Value) -> bool:
+        return dist is None or (id(node) in dist and dist[id(node)] <= cut)
+
+    g = graphviz.Digraph("pathgrad")
+    g.attr(rankdir=rankdir, bgcolor="white", fontname=_FONT, nodesep="0.25", ranksep="0.35",
+           labelloc="b", fontsize="11")
+    g.attr("node", fontname=_FONT, fontsize="11")
+    g.attr("edge", fontname=_FONT, fontsize="9", color=_MUTED, arrowsize="0.6")
+
+    # Frames for open derived ops, nested like the ops themselves; a frame is keyed by the
+    # index of the derived op's output ("f<i>" for a fused op drawn as its composite).
+    children: dict[Any, list] = {}
+    labels: dict[Any, tuple[str, bool]] = {}
+    for i in sorted(plan.cluster_parent):
+        children.setdefault(plan.cluster_parent[i], []).append(i)
+        labels[i] = (plan.order[i].group[0], False)
+    bodies: dict[Any, list] = {}
+
+    def place(frame: Any, line: tuple) -> None:
+        bodies.setdefault(frame, []).append(line)
+
+    def edge_attrs(text: str, hot_text: Optional[str]) -> dict:
+        edge: dict = {}
+        if hot_text is not None:
+            edge.update(color=_HOT, penwidth="2.5", fontcolor=_HOT)
+            text = hot_text or text
+        elif text:
+            edge["fontcolor"] = _MUTED
+        if text:
+            edge["label"] = f"<{_html(text)}>"
+        return edge
+
+    cut_nodes = []
+    for node in plan.visible:
+        if not drawn(node):
+            continue
+        i = index[id(node)]
+        nid = f"n{i}"
+        hot = id(node) in hot_nodes
+        place(plan.cluster.get(id(node)),
+              ("node", nid, _value_attrs(node, plan.names[id(node)], _role(node, root), hot,
+                                         digits)))
+        if node._op is None:
+            continue
+        if plan.derived == "open" and node._op.fuses in REFERENCES:
+            frame = f"f{i}"
+            children.setdefault(plan.cluster.get(id(node)), []).append(frame)
+            labels[frame] = (f"{node._op.fuses}, fused: its reference composite", hot)
+            if _draw_composite(node, nid, frame, plan, place, drawn, show_local, digits,
+                               edge_attrs):
+                cut_nodes.append(nid)
+            continue
+        # the op that made the node, and the edges into it
+        box = plan.is_box(node)
+        symbol = node.group[0] if box else _SYMBOL.get(node._op.symbol, node._op.symbol)
+        op_frame = i if (node.group is not None and i in plan.cluster_parent) else \
+            plan.cluster.get(id(node))
+        place(op_frame, ("node", f"{nid}_op", _op_attrs(symbol, box, hot)))
+        place(None, ("edge", f"{nid}_op", nid,
+                     {"color": _HOT if hot else _MUTED, "penwidth": "2" if hot else "1"}))
+        has_cut = False
+        for parent, local, k in plan.inputs_of(node):
+            if not drawn(parent):
+                has_cut = True
+                continue
+            text = _short(local, digits) if show_local and parent.requires_grad else ""
+            place(None, ("edge", f"n{index[id(parent)]}", f"{nid}_op",
+                         edge_attrs(text, hot_edges.get((id(parent), id(node), k)))))
+        if has_cut:
+            cut_nodes.append(nid)
+
+    for nid in cut_nodes:
+        place(None, ("node", f"{nid}_cut", {"label": "⋯", "shape": "plaintext",
+                                            "fontcolor": _MUTED, "fontsize": "16"}))
+        place(None, ("edge", f"{nid}_cut", f"{nid}_op", {"style": "dashed"}))
+
+    def emit(target: Any, frame: Any) -> None:
+        for kind, *rest in bodies.get(frame, []):
+            if kind == "node":
+                target.node(rest[0], **rest[1])
+            else:
+                target.edge(rest[0], rest[1], **rest[2])
+        for child in children.get(frame, []):
+            text, hot = labels[child]
+            with target.subgraph(name=f"cluster_{child}" if isinstance(child, str)
+                                 else f"cluster_n{child}") as sub:
+                sub.attr(label=f"<{_html(text)}>", style="rounded,dashed",
+                         color=_HOT if hot else _DERIVED[1], fontcolor=_DERIVED[1],
+                         fontsize="10", labeljust="l", labelloc="t",
+                         penwidth="2" if hot else "1")
+                emit(sub, child)
+
+    emit(g, None)
+    caption = []
+    if isinstance(highlight, (Step, Path)):
+        caption.append(display_text(str(highlight), 200))
+    if dist is not None:
+        caption.append(display_text(summarize(root), 200))
+        shown = sum(1 for n in plan.visible if drawn(n))
+        caption.append(f"showing the {shown} values within {cut} steps of the output; "
+                       "pass depth= or max_nodes= to see more")
+    if legend:
+        caption.append("blue: inputs · amber: output · edge numbers: local derivatives")
+    if caption:
+        g.attr(label="<" + "<BR/>".join(_html(c) for c in caption) + ">", fontcolor=_MUTED)
+    return Drawing(g.source)
+
+
+def to_svg(root: Value, **options: Any) -> str:
+    """The picture of ``root``'s graph as SVG text (options as for :func:`to_dot`)."""
+    return to_dot(root, **options).svg()
+
+
+def render(root: Value, path: Union[str, os.PathLike], *, format: Optional[str] = None,
+           **options: Any) -> str:
+    """Draw ``root``'s graph into ``path`` (format from the suffix: svg, png, pdf, dot)."""
+    return to_dot(root, **options).save(path, format)
+
+
+def repr_mimebundle(value: Value, include: Any = None, exclude: Any = None) -> dict:
+    """What a notebook shows for a Value: its graph as SVG, or its repr and the reason the
+    graph could not be drawn."""
+    try:
+        return {"image/svg+xml": to_svg(value), "text/plain": repr(value)}
+    except GraphvizNotFoundError as exc:
+        return {"text/plain": f"{value!r}\n({exc})"}

@@ -1,0 +1,52 @@
+"""Explain: a terminal table of the graph; summaries of big graphs."""
+
+from autograd import Value
+from autograd.explain import explain, format_number, node_names, summarize
+
+from test_steps import worked_example
+
+
+def test_explain_table_lists_every_node_with_op_data_and_grad():
+    *_, e = worked_example()
+    e.backward()
+    lines = explain(e).splitlines()
+    assert lines[0].split() == ["node", "op", "data", "grad"]
+    assert lines[-1].split() == ["e", "c", "*", "d", "(output)", "6", "1"]
+    assert [line.split()[0] for line in lines[1:]] == ["a", "b", "c", "1", "d", "e"]
+
+
+def test_explain_columns_are_aligned():
+    *_, e = worked_example()
+    e.backward()
+    lines = explain(e).splitlines()
+    ends = {len(line) for line in lines}
+    assert len(ends) == 1  # right-aligned numbers: every row ends in the same column
+
+
+def test_long_tables_keep_head_and_tail():
+    x = Value(1.0, label="x")
+    y = x
+    for _ in range(100):
+        y = y * 1.0
+    lines = explain(y, max_rows=10).splitlines()
+    assert len(lines) == 12 and "… 191 more nodes …" in lines
+
+
+def test_numbers_are_short_but_exact():
+    assert [format_number(v) for v in (2.0, 0.1, -0.0, 1e16, float("inf"))] == \
+        ["2", "0.1", "-0", "1e+16", "inf"]
+    assert float(format_number(1 / 3)) == 1 / 3
+
+
+def test_names_are_labels_constants_or_topological_positions():
+    x = Value(1.0, label="x")
+    y = (x + 2) * x
+    names = node_names(y)
+    assert [names[id(n)] for n in (x, y)] == ["x", "#3"]
+
+
+def test_summary_counts_ops():
+    x = Value(1.0, label="x")
+    y = x.tanh() + x.exp()
+    assert summarize(y) == ("4 nodes: 1 input, 0 constants, 1 tanh, 1 exp, 1 +; depth 2 "
+                            "(longest input-to-output chain)")
