@@ -20,6 +20,8 @@ from .functional import (abs, elu, exp, expm1, hard_sigmoid, hard_tanh, leaky_re
 from .graph import derivative, grad, topological_order, zero_grad
 from .steps import Step, backward_steps
 from .forward import Dual, forward_derivative, forward_gradient, jvp
+from .check import check_modes, gradcheck, gradgradcheck, numerical_derivative, \
+    numerical_gradient
 from .explain import explain, summarize
 from .paths import Path, count_paths, format_paths, path_sums, paths
 from .render import Drawing, to_dot, to_svg
@@ -34,6 +36,7 @@ __all__ = [
     "tanh",
     "Step", "backward_steps", "derivative", "grad", "topological_order", "zero_grad",
     "Dual", "forward_derivative", "forward_gradient", "jvp",
+    "gradcheck", "gradgradcheck", "check_modes", "numerical_derivative", "numerical_gradient",
     "explain", "summarize", "Path", "count_paths", "format_paths", "path_sums", "paths",
     "Drawing", "to_dot", "to_svg", "render", "to_html", "write_html",
     "PathgradError", "OperandTypeError", "AnomalyError", "GraphError", "PathLimitError",

@@ -143,7 +143,9 @@ class GradientRow:
     @property
     def rel_error(self) -> float:
         scale = math.fabs(self.numeric)
-        return self.abs_error / scale if scale > 0.0 else (0.0 if self.abs_error == 0 else math.inf)
+        if scale > 0.0:
+            return self.abs_error / scale
+        return 0.0 if self.abs_error == 0.0 else math.inf
 
 
 @dataclass(frozen=True)
@@ -176,10 +178,11 @@ class GradientReport:
         head = (f"{self.what} at inputs {list(self.inputs)!r} "
                 f"(atol={self.atol:g}, rtol={self.rtol:g}): "
                 f"{'ok' if self.ok else f'{len(self.mismatches)} mismatch(es)'}")
-        lines = [head, f"  {'input':>5}  {self.analytic_name:>24}  {self.numeric_name:>24}"
+        wa, wn = max(24, len(self.analytic_name)), max(24, len(self.numeric_name))
+        lines = [head, f"  {'input':>5}  {self.analytic_name:>{wa}}  {self.numeric_name:>{wn}}"
                        f"  {'abs error':>10}  {'rel error':>10}"]
         for row in self.rows:
-            lines.append(f"  {row.index:>5}  {row.analytic!r:>24}  {row.numeric!r:>24}  "
+            lines.append(f"  {row.index:>5}  {row.analytic!r:>{wa}}  {row.numeric!r:>{wn}}  "
                          f"{row.abs_error:>10.3g}  {row.rel_error:>10.3g}"
                          f"{'' if row.ok else '  MISMATCH'}")
         return "\n".join(lines)
@@ -213,8 +216,8 @@ def gradcheck(f: Callable[..., Any], inputs: Sequence[Any], *, eps: float = 1e-6
     >>> bad = lambda x: Value(x.data ** 2) + x          # hides x² from the graph
     >>> print(gradcheck(bad, [3.0], raise_on_failure=False))
     gradcheck of <lambda> at inputs [3.0] (atol=1e-05, rtol=0.001): 1 mismatch(es)
-      input  analytic (reverse mode)  numeric (central, h=1e-06)   abs error   rel error
-          0                      1.0   7.00000000...          6       0.857  MISMATCH
+      input   analytic (reverse mode)  numeric (central, h=1e-06)   abs error   rel error
+          0                       1.0           7.00000000...           6       0.857  MISMATCH
     """
     xs = [x.data if isinstance(x, Value) else float(x) for x in inputs]
     analytic = reverse_gradient(f, xs)

@@ -16,11 +16,11 @@ True
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any, Callable, Sequence
 
 from . import ops
 from .errors import OperandTypeError
+from .value import _is_real
 
 __all__ = ["Dual", "jvp", "forward_derivative", "forward_gradient", "TANGENT_RULES"]
 
@@ -75,7 +75,7 @@ TANGENT_RULES: dict[str, Callable[..., float]] = {
     "div": lambda a, da, b, db, out: ops.f_div(da - out * db, b),
     "pow": _pow_tangent,
     "log1p": lambda x, dx, out: ops.f_div(dx, 1.0 + x),
-    "expm1": lambda x, dx, out: math.exp(x) * dx if x < 709.0 else (math.inf * dx),
+    "expm1": lambda x, dx, out: ops.f_exp(x) * dx,
     "tanh": _tanh_tangent,
     "sigmoid": _sigmoid_tangent,
     "logaddexp": _logaddexp_tangent,
@@ -198,7 +198,7 @@ class Dual:
 def _lift(x: Any, opname: str) -> Dual:
     if isinstance(x, Dual):
         return x
-    if isinstance(x, numbers.Real):
+    if _is_real(x):  # the same operands as Value accepts (numpy scalars, np.bool_ too)
         return Dual(float(x), 0.0)
     raise OperandTypeError(f"unsupported operand for {opname}: {type(x).__name__} {x!r:.60}")
 

@@ -38,7 +38,7 @@ from typing import Any, Callable
 __all__ = [
     "Primitive", "PRIMITIVES", "BY_NAME",
     "ADD", "MUL", "MAX", "EXP", "LOG", "DIV", "POW", "LOG1P", "EXPM1", "TANH", "SIGMOID",
-    "LOGADDEXP", "div", "power", "logistic",
+    "LOGADDEXP", "div", "power", "logistic", "exponential",
 ]
 
 INF = math.inf
@@ -140,6 +140,13 @@ def power(x: Any, k: float) -> Any:
     return x ** k
 
 
+def exponential(x: Any) -> Any:
+    """eˣ: IEEE on floats, an exp node on Values."""
+    if x.__class__ is float:
+        return f_exp(x)
+    return x.exp()
+
+
 def logistic(x: Any) -> Any:
     """σ(x): the stable float sigmoid, or a sigmoid node on Values."""
     if x.__class__ is float:
@@ -196,11 +203,13 @@ POW = Primitive("pow", "**", 2, f_pow, _pow_local,
                        "for negative bases (the exponent is a constant second input)")
 LOG1P = Primitive("log1p", "log1p", 1, f_log1p, lambda x, out: (div(1.0, 1.0 + x),),
                   reason="log(1 + x) loses every digit of x below 1e-16 (softplus, logaddexp)")
-EXPM1 = Primitive("expm1", "expm1", 1, f_expm1, lambda x, out: (out + 1.0,),
+# Rules below use x, not the rounded output, where out-based forms lose relative accuracy:
+# expm1' = eˣ (out + 1 cancels for x ≪ 0), σ' = σ(x)σ(−x) (σ(1 − σ) loses it for x ≫ 0).
+EXPM1 = Primitive("expm1", "expm1", 1, f_expm1, lambda x, out: (exponential(x),),
                   reason="exp(x) - 1 cancels near 0 (ELU)")
 TANH = Primitive("tanh", "tanh", 1, f_tanh, lambda x, out: ((1.0 - out) * (1.0 + out),),
                  fuses="tanh", reason="the composite 2σ(2x) − 1 loses digits near 0")
-SIGMOID = Primitive("sigmoid", "sigmoid", 1, f_sigmoid, lambda x, out: (out * (1.0 - out),),
+SIGMOID = Primitive("sigmoid", "sigmoid", 1, f_sigmoid, lambda x, out: (out * logistic(-x),),
                     fuses="sigmoid", reason="one node instead of six, for speed")
 LOGADDEXP = Primitive("logaddexp", "logaddexp", 2, f_logaddexp,
                       lambda a, b, out: (logistic(a - b), logistic(b - a)), fuses="logaddexp",

@@ -195,7 +195,7 @@ def _lift(x: Any, opname: str) -> "Value":
         return x
     if cls is float or cls is int or cls is bool or _is_real(x):
         v = _new(Value)
-        v.data = x if cls is float else float(x)
+        v.data = x if cls is float else _to_float(x)
         v.grad = 0.0
         v.requires_grad = False
         v._op = None
@@ -210,6 +210,14 @@ def _lift(x: Any, opname: str) -> "Value":
 
 
 _new = object.__new__
+
+
+def _to_float(x: Any) -> float:
+    """float(x), with IEEE overflow: an int beyond the float range becomes ±inf."""
+    try:
+        return float(x)
+    except OverflowError:
+        return math.inf if x > 0 else -math.inf
 
 
 def _is_real(x: Any) -> bool:
@@ -314,7 +322,7 @@ class Value:
         if not _is_real(data):
             raise OperandTypeError(
                 f"Value() takes a real number, not {type(data).__name__} {data!r:.60}")
-        self.data = float(data)
+        self.data = _to_float(data)
         self.grad = 0.0
         self.requires_grad = bool(requires_grad)
         self._op: Optional[Primitive] = None
@@ -538,7 +546,7 @@ def _compare(symbol: str, a: Value, b: Any) -> bool:
     if b.__class__ is Value or isinstance(b, Value):
         other = b.data
     elif _is_real(b):
-        other = float(b)
+        other = _to_float(b)
     else:
         raise OperandTypeError(
             f"unsupported operand for {symbol}: {type(b).__name__} {b!r:.60}; "

@@ -1,0 +1,160 @@
+"""Shared machinery for the proof tests: one op's derivatives three ways, and the tolerances.
+
+Tolerances, and why:
+
+- **Reverse vs forward mode.**  The rules are written twice (``ops.py`` from the output,
+  ``forward.py`` from the input), so they agree to rounding: relative 1e-12, plus an absolute
+  ``8ε·max(1, |out|)`` because a rule like tanh' = (1 − out)(1 + out) computed from the
+  rounded output has an absolute error of about ε (it is 0.0 where the true value is 1e-17).
+- **The step of a central difference** (:func:`step`) is ``ε^(1/3)·s``: ``s`` is the distance
+  to the singular point for log, log1p, sqrt, x**k and 1/b (their derivatives vary on that
+  scale), and 1 for every other op (exp, tanh, logaddexp ... vary on a scale of 1).  It is
+  never below 16 ulp of x, so that x ± h differ from x by more than its rounding; where even
+  that is impossible (within a few ulp of a singular point) no difference is formed and the
+  point is checked by reverse = forward only.  For unit-scale ops 16 ulp exceed 1e-2 beyond
+  |x| ≈ 1e13, where no step can resolve them (:func:`resolvable`): reverse = forward only.
+- **The comparison** allows ``rtol 1e-6`` plus the rounding error of the two evaluations,
+  ``4ε·max|f(x±h)|/(2h)`` (plus 2⁻¹⁰⁷⁴ per value below the normal range), plus the truncation
+  error estimated Richardson-style as ``|D(h) − D(2h)|`` (about 3 times the h²·|f⁽³⁾|/6 of
+  D(h)).  The estimate cannot hide a wrong derivative: a wrong rule is off by the same amount
+  from D(h) and D(2h), which agree with each other.
+- **Second derivatives** difference a reverse-mode first derivative; for tanh, sigmoid and
+  expm1 (rules from the rounded output, see :func:`rule_abs_error`) its absolute error ε
+  enters the allowance as ``3·error/h``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence
+
+from hypothesis import settings
+
+from autograd import Value, functional as F, ops
+from autograd.forward import Dual
+from autograd.graph import grad
+
+#: Per-op property tests run for every row of a table; half the profile's examples each
+#: (ci: 50 per op) keeps the suite fast, ``HYPOTHESIS_PROFILE=thorough`` still scales up.
+PER_OP = settings(max_examples=max(20, settings.default.max_examples // 2))
+SECOND_ORDER = settings(max_examples=max(15, settings.default.max_examples // 3))
+
+EPS = 2.0 ** -52
+CBRT_EPS = EPS ** (1.0 / 3.0)
+
+#: Where an op is singular, per argument: the step is scaled to the distance from it.
+SINGULAR_AT = {"log": (0.0,), "sqrt": (0.0,), "log1p": (-1.0,), "div": (None, 0.0),
+               "truediv": (None, 0.0), "pow": (0.0, None)}
+
+
+def step(op_name: str, i: int, x: float) -> float | None:
+    """The central-difference step for argument ``i`` of ``op_name`` at ``x``, or None where
+    no step can be formed (within a few ulp of a singular point, e.g. log1p at −1 + 2ε)."""
+    singular = SINGULAR_AT.get(op_name, ())
+    p = singular[i] if i < len(singular) else None
+    floor = 16.0 * math.ulp(x)  # x ± h must differ from x by more than its rounding
+    if p is not None and x != p:
+        h = max(CBRT_EPS * math.fabs(x - p), floor)
+        return h if 4.0 * h < math.fabs(x - p) else None
+    return max(CBRT_EPS, floor)
+
+
+#: Ops whose derivatives vary on a scale of 1 whatever |x| is: a central difference needs a
+#: step well below 1, which 16 ulp of x provide only for |x| ≲ 1e13 (h ≤ 1e-2).
+UNIT_SCALE = ("exp", "expm1", "tanh", "sigmoid", "logaddexp", "softplus", "swish", "silu",
+              "elu", "pow")
+
+
+def resolvable(op_name: str, h: float | None) -> bool:
+    """Can a central difference with step ``h`` resolve ``op_name``'s derivative?"""
+    return h is not None and (h <= 1e-2 or op_name not in UNIT_SCALE)
+
+
+def rule_abs_error(op_name: str, args: Sequence[float]) -> float:
+    """Absolute error of the reverse-mode first derivative beyond relative rounding.
+
+    The rules of tanh, sigmoid and expm1 are computed from the rounded output
+    ((1 − out)(1 + out), out(1 − out), out + 1), so they are accurate to about ε *absolute*:
+    where the true derivative is below ε (|x| ≳ 19 for tanh) they return 0 or a few ulp of 1.
+    A central difference of such a first derivative must allow for that noise.
+    """
+    if op_name in ("tanh", "sigmoid", "expm1", "elu"):
+        return 4.0 * EPS
+    if op_name in ("swish", "silu"):
+        return 4.0 * EPS * max(1.0, math.fabs(args[0]))
+    return 0.0
+
+
+def central(f, xs: Sequence[float], i: int, h: float) -> tuple[float, float]:
+    """(central difference of f along input i, its rounding + truncation error bound)."""
+    d, noise = _central(f, xs, i, h)
+    d2, noise2 = _central(f, xs, i, 2.0 * h)
+    return d, noise + noise2 + math.fabs(d - d2)
+
+
+def _central(f, xs: Sequence[float], i: int, h: float) -> tuple[float, float]:
+    xs = list(xs)
+    x = xs[i]
+    h = (x + h) - x
+    up, down = list(xs), list(xs)
+    up[i], down[i] = x + h, x - h
+    fu, fd = f(*up), f(*down)
+    d = (fu - fd) / (2.0 * h)
+    # relative rounding (ε each) and absolute rounding below the normal range (2^-1074 each)
+    noise = (4.0 * EPS * max(math.fabs(fu), math.fabs(fd)) + 4.0 * 2.0 ** -1074) / (2.0 * h) \
+        if math.isfinite(d) else math.inf
+    return d, noise
+
+
+def close(a: float, b: float, atol: float, rtol: float) -> bool:
+    if a == b:
+        return True
+    return math.fabs(a - b) <= atol + rtol * max(math.fabs(a), math.fabs(b))
+
+
+def reverse(fn, args: Sequence[float], differentiable: Sequence[bool]) -> tuple[Any, list]:
+    """(output Value, gradient list) by reverse mode; constant arguments stay floats."""
+    leaves = [Value(a) if d else a for a, d in zip(args, differentiable)]
+    out = fn(*leaves)
+    out.backward()
+    return out, [leaf.grad if d else None for leaf, d in zip(leaves, differentiable)]
+
+
+def forward(fn, args: Sequence[float], i: int, differentiable: Sequence[bool]) -> Dual:
+    duals = [Dual(a, 1.0 if j == i else 0.0) if d else a
+             for j, (a, d) in enumerate(zip(args, differentiable))]
+    return fn(*duals)
+
+
+def hessian_row(fn, args: Sequence[float], i: int, differentiable: Sequence[bool]) -> list:
+    """Row i of the Hessian by reverse-over-reverse (``grad(..., create_graph=True)``)."""
+    leaves = [Value(a) if d else a for a, d in zip(args, differentiable)]
+    variables = [v for v in leaves if isinstance(v, Value)]
+    out = fn(*leaves)
+    g = grad(out, variables, create_graph=True)[variables.index(leaves[i])]
+    if not isinstance(g, Value):
+        return [0.0] * len(variables)
+    return [float(h) for h in grad(g, variables)]
+
+
+def first_derivative(fn, args: Sequence[float], i: int, differentiable: Sequence[bool]) -> float:
+    return reverse(fn, args, differentiable)[1][i]
+
+
+def primitive_fn(op: ops.Primitive):
+    """The primitive as a function of floats, Values or Duals."""
+    return lambda *args: F.apply(op, *args)
+
+
+def differentiable_args(op_name: str, arity: int) -> tuple[bool, ...]:
+    """Which arguments are variables: all but the constant exponent of ``x ** k``."""
+    return (True, False) if op_name == "pow" else (True,) * arity
+
+
+def distance_to_kink(op_name: str, args: Sequence[float], kinks: Sequence[float]) -> float:
+    """How far the arguments are from a point where the op is not differentiable."""
+    if op_name in ("max", "minimum"):
+        return math.fabs(args[0] - args[1])
+    if not kinks:
+        return math.inf
+    return min(math.fabs(args[0] - k) for k in kinks)

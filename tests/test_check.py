@@ -1,0 +1,154 @@
+"""The checkers themselves: finite differences converge at the rates they should, gradcheck
+and friends catch wrong gradients and say where, and the shipped strategies stay in their
+domains and reach the edges."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, strategies as st
+
+from autograd import GradcheckError, Value
+from autograd.check import (check_modes, default_step, gradcheck, gradgradcheck,
+                            numerical_derivative, numerical_gradient)
+from autograd.testing import (DOMAINS, EDGES, POW_EXPONENTS, arguments,
+                              assert_gradients_match, domain_floats, values)
+
+
+def test_central_differences_converge_quadratically_forward_linearly():
+    """Error of exp'(0): central ≈ h²/6, forward ≈ h/2 (halving h quarters / halves it)."""
+    for h in (1e-2, 5e-3):
+        central_error = numerical_derivative(math.exp, 0.0, h) - 1.0
+        forward_error = numerical_derivative(math.exp, 0.0, h, "forward") - 1.0
+        assert central_error == pytest.approx(h * h / 6, rel=1e-2)
+        assert forward_error == pytest.approx(h / 2, rel=2e-2)
+    backward_error = numerical_derivative(math.exp, 0.0, 1e-2, "backward") - 1.0
+    assert backward_error == pytest.approx(-1e-2 / 2, rel=2e-2)
+
+
+@given(st.floats(-50, 50))
+def test_default_central_step_is_accurate_on_smooth_functions(x):
+    """h = ε^(1/3)·max(1, |x|): the truncation error h²·|sin'''|/6 is at most
+    (6e-6·50)²/6 = 1.5e-8."""
+    assert numerical_derivative(math.sin, x) == pytest.approx(math.cos(x), abs=2e-8)
+    assert numerical_derivative(math.atan, x) == pytest.approx(1 / (1 + x * x), rel=1e-9)
+
+
+def test_default_step_balances_truncation_and_rounding():
+    eps = 2.0 ** -52
+    assert default_step(0.0) == eps ** (1 / 3)
+    assert default_step(1e6) == 1e6 * eps ** (1 / 3)
+    assert default_step(4.0, "forward") == 4.0 * math.sqrt(eps)
+
+
+def test_numerical_gradient_of_the_worked_example():
+    g = numerical_gradient(lambda a, b: (a + b) * (b + 1), [2.0, 1.0])
+    assert g == [pytest.approx(2.0, abs=1e-9), pytest.approx(5.0, abs=1e-9)]
+
+
+def test_gradcheck_has_torch_like_defaults():
+    import inspect
+    params = inspect.signature(gradcheck).parameters
+    assert (params["eps"].default, params["atol"].default, params["rtol"].default) == \
+        (1e-6, 1e-5, 1e-3)
+    assert params["raise_on_failure"].default is True
+
+
+def test_gradcheck_report_lists_every_input_and_marks_each_mismatch():
+    def wrong_in_b(a, b):
+        return a * b + Value(b.data ** 2)  # b² is hidden from the graph
+    report = gradcheck(wrong_in_b, [2.0, 3.0], raise_on_failure=False)
+    assert not report.ok and not report
+    assert [row.index for row in report.mismatches] == [1]
+    row = report.rows[1]
+    assert row.analytic == 2.0 and row.numeric == pytest.approx(2.0 + 6.0, rel=1e-8)
+    assert row.abs_error == pytest.approx(6.0, rel=1e-8)
+    assert row.rel_error == pytest.approx(6.0 / 8.0, rel=1e-8)
+    text = str(report)
+    assert "1 mismatch" in text and text.count("MISMATCH") == 1 and "wrong_in_b" in text
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(wrong_in_b, [2.0, 3.0])
+    assert str(info.value) == text
+
+
+def test_gradcheck_accepts_values_as_inputs_and_constant_outputs():
+    assert gradcheck(lambda x: x.tanh(), [Value(0.3)]).ok
+    assert gradcheck(lambda x: 3.0, [1.0]).rows[0].analytic == 0.0
+
+
+def test_gradgradcheck_catches_a_wrong_second_derivative_with_a_right_first():
+    """f = 2x·detach(x) − detach(x)² has value x² and gradient 2x, but its recorded
+    gradient graph 2·detach(x) has derivative 0 instead of 2."""
+    def f(x):
+        c = x.detach()
+        return 2 * x * c - c * c
+    assert gradcheck(f, [1.5]).ok
+    (report,) = gradgradcheck(f, [1.5], raise_on_failure=False)
+    assert not report.ok
+    assert report.rows[0].analytic == 0.0 and report.rows[0].numeric == pytest.approx(2.0)
+
+
+def test_check_modes_compares_reverse_with_forward_mode():
+    report = check_modes(lambda x, y: (x * y).tanh() + x.exp() / y, [0.5, -2.0])
+    assert report.ok and len(report.rows) == 2
+    with pytest.raises(GradcheckError, match="forward mode"):
+        check_modes(lambda x: x * Value(x.data) if isinstance(x, Value) else x * x, [3.0])
+
+
+def test_assert_gradients_match_names_the_disagreeing_input():
+    with pytest.raises(GradcheckError, match="input 1: reverse"):
+        assert_gradients_match(lambda a, b: a * b + Value(b.data ** 2), [2.0, 3.0],
+                               forward=False)
+
+
+@given(st.floats(-3, 3))
+def test_assert_gradients_match_in_three_lines(x):
+    assert_gradients_match(lambda v: (v * v).tanh() + v.sigmoid() * v, [x])
+
+
+# --- the strategies -----------------------------------------------------------------------
+
+@given(name=st.sampled_from(sorted(DOMAINS)), data=st.data())
+def test_domain_floats_stay_inside_the_domain(name, data):
+    x = data.draw(domain_floats(name))
+    assert DOMAINS[name].contains(x) and not math.isnan(x)
+
+
+@pytest.mark.parametrize("name", sorted(DOMAINS))
+def test_domain_edges_include_the_named_extremes_where_defined(name):
+    domain = DOMAINS[name]
+    edges = domain.edges()
+    for x in EDGES:
+        if domain.contains(x):
+            assert any(x == e and math.copysign(1, x) == math.copysign(1, e) for e in edges)
+    for k in domain.kinks:
+        assert k in edges
+
+
+def test_log_domain_excludes_zero_and_exp_domain_stops_before_overflow():
+    assert not DOMAINS["log"].contains(0.0) and DOMAINS["log"].contains(1e-300)
+    assert math.isfinite(math.exp(DOMAINS["exp"].high))
+    assert not DOMAINS["log1p"].contains(-1.0)
+
+
+@given(arguments("pow"))
+def test_pow_arguments_use_the_constant_exponents_and_valid_bases(args):
+    x, k = args
+    assert k in POW_EXPONENTS
+    assert x > 0 or k == int(k)
+
+
+@given(arguments("max"))
+def test_arguments_give_finite_values(args):
+    assert math.isfinite(max(args))
+
+
+@given(values(st.floats(-5, 5)))
+def test_values_strategy_gives_leaves(v):
+    assert isinstance(v, Value) and v.is_leaf and v.requires_grad
+
+
+def test_unknown_op_has_no_domain():
+    with pytest.raises(ValueError, match="no domain for op 'frobnicate'"):
+        domain_floats("frobnicate")

@@ -1,0 +1,158 @@
+"""Every row of the primitive table, held three ways: reverse mode = forward mode = central
+differences, over the op's whole domain including its extremes (0, ±1e-300, ±700, ±1e300
+where defined) and ties; second derivatives against central differences of the first.
+
+Tolerances are explained in ``proof_helpers``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import assume, given, strategies as st
+
+from autograd import Value, ops
+from autograd.forward import TANGENT_RULES, Dual
+from autograd.testing import DOMAINS, arguments
+from proof_helpers import (EPS, PER_OP, SECOND_ORDER, central, close, differentiable_args,
+                           distance_to_kink, forward, hessian_row, primitive_fn, resolvable,
+                           reverse, rule_abs_error, step)
+
+NAMES = [p.name for p in ops.PRIMITIVES]
+
+
+def test_the_five_primitives_of_the_product_come_first_and_extras_give_a_reason():
+    assert NAMES[:5] == ["add", "mul", "max", "exp", "log"]
+    for p in ops.PRIMITIVES[5:]:
+        assert p.reason, f"{p.name} is an extra primitive and must say why"
+
+
+def test_every_primitive_has_a_tangent_rule_and_one_partial_per_input():
+    for p in ops.PRIMITIVES:
+        assert p.name in TANGENT_RULES
+        args = (0.5, 2.0)[:p.arity]
+        assert len(p.local(*args, p.forward(*args))) == p.arity
+        assert ops.BY_NAME[p.name] is p
+
+
+@pytest.mark.parametrize("name", NAMES)
+@PER_OP
+@given(data=st.data())
+def test_reverse_equals_forward_equals_central_differences(name, data):
+    """Over the domain (value and derivative finite).  Central differences are compared
+    only where a step resolves the op (``proof_helpers.resolvable``: not for exp, tanh,
+    logaddexp ... beyond |x| ≈ 1e13, where 16 ulp of x exceed their scale of 1), and where
+    the step does not straddle max's kink (|a − b| ≥ 4h) or at an exact tie, where
+    the ½/½ convention is exactly the symmetric difference (h − 0)/2h."""
+    op = ops.BY_NAME[name]
+    args = data.draw(arguments(name), label="args")
+    var = differentiable_args(name, op.arity)
+    fn = primitive_fn(op)
+    out, grads = reverse(fn, args, var)
+    assume(all(g is None or math.isfinite(g) for g in grads))
+    assert out.data == op.forward(*args) or (out.data != out.data)
+    local_scale = max([1.0, math.fabs(out.data)] if name in ("tanh", "sigmoid") else [1.0])
+    for i, is_var in enumerate(var):
+        if not is_var:
+            continue
+        dual = forward(fn, args, i, var)
+        assert dual.value == out.data
+        assert close(grads[i], dual.tangent, 8 * EPS * local_scale, 1e-12), \
+            (name, args, i, grads[i], dual.tangent)
+        h = step(name, i, args[i])
+        if not resolvable(name, h) or (
+                name == "max" and 0.0 < distance_to_kink(name, args, ()) < 4.0 * h):
+            continue  # checked by reverse = forward only
+        numeric, noise = central(op.forward, args, i, h)
+        assert close(grads[i], numeric, noise + 1e-300, 1e-6), \
+            (name, args, i, grads[i], numeric, noise)
+
+
+@pytest.mark.parametrize("name", NAMES)
+@SECOND_ORDER
+@given(data=st.data())
+def test_second_derivatives_equal_central_differences_of_the_first(name, data):
+    """Row i of the Hessian (reverse over reverse) against central differences of the
+    reverse-mode gradient; away from max's kink, where the second derivative is a delta, and
+    where the step resolves the op (see ``proof_helpers.UNIT_SCALE``)."""
+    op = ops.BY_NAME[name]
+    args = data.draw(arguments(name), label="args")
+    var = differentiable_args(name, op.arity)
+    fn = primitive_fn(op)
+    positions = [i for i, v in enumerate(var) if v]
+    for i in positions:
+        h = step(name, i, args[i])
+        assume(resolvable(name, h))
+        if name == "max":
+            assume(distance_to_kink(name, args, ()) > 4.0 * h)
+        row = hessian_row(fn, args, i, var)
+        assume(all(math.isfinite(x) for x in row))
+        for slot, j in enumerate(positions):
+            def d_i(*xs, i=i):
+                return reverse(fn, xs, var)[1][i]
+            hj = step(name, j, args[j])
+            assume(resolvable(name, hj))
+            numeric, noise = central(d_i, args, j, hj)
+            noise += 3.0 * rule_abs_error(name, args) / hj  # |d(x±h) errors| / 2h, at h and 2h
+            assume(math.isfinite(numeric))
+            assert close(row[slot], numeric, noise + 1e-300, 1e-5), \
+                (name, args, i, j, row[slot], numeric, noise)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_extremes_of_the_domain_are_checked(name):
+    """The strategies do reach the extremes the issue names (so the tests above see them)."""
+    edges = DOMAINS[name].edges()
+    assert 0.0 in edges or name in ("log",)
+    assert any(math.fabs(x) >= 1e300 or x >= 709.0 for x in edges)
+    assert any(0 < math.fabs(x) <= 1e-300 for x in edges)
+
+
+@pytest.mark.parametrize("k", [0, 1, 2, 3, 4])
+@given(base=st.integers(-10**4, 10**4))
+def test_integer_powers_are_exact_for_negative_bases(k, base):
+    exact = float(base ** k)  # an integer below 2**53: representable, so must be hit exactly
+    assert (Value(float(base)) ** k).data == exact
+    assert (Dual(float(base)) ** k).value == exact
+
+
+@pytest.mark.parametrize("k", [-1, -2, -3])
+@given(base=st.integers(-10**4, 10**4).filter(bool))
+def test_negative_integer_powers_are_within_an_ulp_for_negative_bases(k, base):
+    """1/bᵏ is not representable in general; C pow is within 1 ulp of the rounded value."""
+    rounded = 1.0 / float(base ** -k)  # base**-k is exact, so one rounding
+    got = (Value(float(base)) ** k).data
+    assert math.fabs(got - rounded) <= math.ulp(rounded)
+    assert math.copysign(1.0, got) == math.copysign(1.0, rounded)
+
+
+@pytest.mark.parametrize("k, at_zero, at_minus_zero", [
+    (2, 0.0, 0.0), (3, 0.0, -0.0), (1, 0.0, -0.0), (0, 1.0, 1.0),
+    (-1, math.inf, -math.inf), (-2, math.inf, math.inf),
+    (0.5, 0.0, -0.0)])  # sqrt(−0) = −0, as math.sqrt
+def test_powers_at_zero_follow_ieee(k, at_zero, at_minus_zero):
+    for x, expected in ((0.0, at_zero), (-0.0, at_minus_zero)):
+        y = Value(x) ** k
+        assert y.data == expected and math.copysign(1, y.data) == math.copysign(1, expected)
+
+
+def test_pow_derivative_at_zero_is_exact():
+    for k, expected in ((2, 0.0), (3, 0.0), (1, 1.0), (0, 0.0), (4, 0.0)):
+        x = Value(0.0)
+        (x ** k).backward()
+        assert x.grad == expected, k
+
+
+def test_negative_base_to_a_fraction_is_nan_not_an_exception():
+    assert math.isnan((Value(-2.0) ** 0.5).data)
+    assert math.isnan((Value(-8.0) ** (1 / 3)).data)
+
+
+def test_expm1_tangent_is_finite_up_to_where_exp_overflows():
+    """e^709.5 = 1.35e308 is finite: forward mode must not call it inf (nor 0·inf = nan)."""
+    assert Dual(709.5, 1.0).expm1().tangent == math.exp(709.5)
+    assert Dual(709.5, 0.0).expm1().tangent == 0.0
+    x = Value(709.5)
+    x.expm1().backward()
+    assert x.grad == math.exp(709.5)
