@@ -8,7 +8,7 @@
 (6.0, 2.0, 5.0)
 """
 
-from .errors import (AnomalyError, ExpressionError, GradcheckError, GraphError,
+from .errors import (AnomalyError, BranchChangedError, ExpressionError, GradcheckError, GraphError,
                      GraphTooLargeError, GraphvizNotFoundError, OperandTypeError,
                      PathgradError, PathLimitError, StateFileError)
 from .value import (Value, detect_anomaly, enable_grad, gc_paused, is_anomaly_enabled,
@@ -41,7 +41,7 @@ __all__ = [
     "Drawing", "to_dot", "to_svg", "render", "to_html", "write_html",
     "PathgradError", "OperandTypeError", "AnomalyError", "GraphError", "PathLimitError",
     "GradcheckError", "ExpressionError", "GraphvizNotFoundError", "GraphTooLargeError",
-    "StateFileError",
+    "StateFileError", "BranchChangedError",
 ]
 
 __version__ = "0.1.0"

@@ -17,6 +17,7 @@ __all__ = [
     "GraphvizNotFoundError",
     "GraphTooLargeError",
     "StateFileError",
+    "BranchChangedError",
 ]
 
 
@@ -58,3 +59,7 @@ class GraphTooLargeError(PathgradError, ValueError):
 
 class StateFileError(PathgradError, ValueError):
     """A saved state file is malformed, truncated, or does not match the model."""
+
+
+class BranchChangedError(PathgradError, RuntimeError):
+    """A replay's inputs would take a different Python branch than the traced run did."""

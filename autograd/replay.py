@@ -70,16 +70,12 @@ from itertools import repeat
 from typing import Any, Callable, Iterable, Optional, Sequence
 
 from . import value as _value
-from .errors import GraphError, PathgradError
+from .errors import BranchChangedError, GraphError, PathgradError
 from .graph import topological_order
 from .ops import ADD, MAX, MUL, Primitive
 from .value import Value
 
 __all__ = ["trace", "Replay", "LossStep", "BranchChangedError"]
-
-
-class BranchChangedError(PathgradError, RuntimeError):
-    """A replay's inputs would take a different Python branch than the traced run did."""
 
 
 # --- batched forms of table rows, each checked against the row ------------------------------

@@ -403,6 +403,8 @@ class Value:
         return text + ")"
 
     def __float__(self) -> float:
+        if _tracer is not None:
+            _tracer("read", self)
         return self.data
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:

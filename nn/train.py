@@ -38,7 +38,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Optional, Sequence, TextIO, Union
 
-from autograd import Value, no_grad
+from autograd import Value, gc_paused, no_grad
 
 from . import losses as _losses
 from .errors import ConfigError, ShapeError
@@ -327,7 +327,7 @@ class Trainer:
                  batch_size: Optional[int] = None, seed: Union[int, random.Random, None] = 0,
                  clip_norm: Optional[float] = None, clip_value: Optional[float] = None,
                  progress: Optional[bool] = None, stream: Optional[TextIO] = None,
-                 dead_probe: int = 64) -> None:
+                 dead_probe: int = 64, replay: bool = False) -> None:
         self.model = model
         self.loss_fn = _losses.get(loss)
         self.task = getattr(self.loss_fn, "task", "regression")
@@ -344,6 +344,9 @@ class Trainer:
         self.history = History()
         self.early_stopping: Optional[EarlyStopping] = None
         self._gradient_fn: Optional[Callable[[list, list], BatchResult]] = None
+        self._replay_step: Any = None
+        if replay:
+            self._gradient_fn = self.replayed_gradients
         self._weights = model.weights() if hasattr(model, "weights") else []
         self.stop_training = False
 
@@ -378,11 +381,33 @@ class Trainer:
         return BatchResult(float(data_loss.data if isinstance(data_loss, Value) else data_loss),
                            [_floats(o) for o in outputs])
 
+    def replayed_gradients(self, xb: Sequence[Any], yb: Sequence[Any]) -> BatchResult:
+        """The gradient function of ``Trainer(replay=True)``: the same floats as
+        :meth:`compute_gradients`, bit for bit, from a step traced once and replayed over flat
+        arrays (:class:`autograd.replay.LossStep`).  Inputs are fed; labels are baked in, so a
+        new batch shape or label set traces again (full-batch training traces once)."""
+        from autograd.replay import LossStep
+
+        self.optimizer.zero_grad()
+        step = self._replay_step
+        if step is None:
+            step = self._replay_step = LossStep(
+                lambda model, batch: self.objective(*batch), self.model, (xb, yb),
+                parameters=self.model.parameters(), fed=(0,), retrace=True)
+        step((xb, yb))
+        data_loss, outputs = step.aux
+        return BatchResult(data_loss, [list(o) for o in outputs])
+
     def train_step(self, xb: Sequence[Any], yb: Sequence[Any]) -> tuple[BatchResult, float,
                                                                          float]:
         """One update: gradients, clipping, optimizer step.  Returns the batch result, the
-        gradient norm before clipping and the update/parameter ratio."""
-        result = self.gradient_fn(xb, yb)
+        gradient norm before clipping and the update/parameter ratio.
+
+        The gradients are computed with the cyclic garbage collector paused: the graph has no
+        reference cycles, so the collector would only re-read it (see ``autograd.gc_paused``).
+        """
+        with gc_paused():
+            result = self.gradient_fn(xb, yb)
         params = self.optimizer.params
         norm = grad_norm(params)
         if self.clip_value is not None:

@@ -72,8 +72,9 @@ _READY_CHECK = (
 )
 
 
-def bootstrap(argv: list[str]) -> None:
-    """Make ``tests/bench/.venv`` (once), install both engines there, re-run inside it."""
+def bootstrap(argv: list[str], script: Optional[str] = None) -> None:
+    """Make ``tests/bench/.venv`` (once), install both engines there, and re-run ``script``
+    (this file by default) inside it."""
     python = _venv_python()
     if not python.exists():
         print(f"[bench] creating {VENV.relative_to(ROOT)}", flush=True)
@@ -86,7 +87,7 @@ def bootstrap(argv: list[str]) -> None:
         subprocess.run([str(python), "-m", "pip", "install", "-q",
                         "--disable-pip-version-check", MICROGRAD, "-e", str(ROOT)],
                        check=True)
-    os.execv(str(python), [str(python), str(Path(__file__).resolve()), *argv])
+    os.execv(str(python), [str(python), str(Path(script or __file__).resolve()), *argv])
 
 
 # --- engines --------------------------------------------------------------------------------
