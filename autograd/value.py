@@ -24,7 +24,7 @@ import numbers
 import os
 import sys
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Optional, Union
+from typing import Any, Callable, ContextManager, Iterator, Optional, Union
 
 from . import ops
 from .errors import AnomalyError, OperandTypeError
@@ -62,7 +62,18 @@ def is_anomaly_enabled() -> bool:
 
 
 @contextmanager
-def no_grad() -> Iterator[None]:
+def _grad_mode(enabled: bool) -> Iterator[None]:
+    global _grad_enabled
+    previous, _grad_enabled = _grad_enabled, enabled
+    _update_slow()
+    try:
+        yield
+    finally:
+        _grad_enabled = previous
+        _update_slow()
+
+
+def no_grad() -> ContextManager[None]:
     """Compute values without recording a graph: results are leaves that need no gradient.
 
     >>> x = Value(3.0)
@@ -71,27 +82,12 @@ def no_grad() -> Iterator[None]:
     >>> y.parents, y.requires_grad
     ((), False)
     """
-    global _grad_enabled
-    previous, _grad_enabled = _grad_enabled, False
-    _update_slow()
-    try:
-        yield
-    finally:
-        _grad_enabled = previous
-        _update_slow()
+    return _grad_mode(False)
 
 
-@contextmanager
-def enable_grad() -> Iterator[None]:
+def enable_grad() -> ContextManager[None]:
     """Record graphs again inside a :func:`no_grad` block."""
-    global _grad_enabled
-    previous, _grad_enabled = _grad_enabled, True
-    _update_slow()
-    try:
-        yield
-    finally:
-        _grad_enabled = previous
-        _update_slow()
+    return _grad_mode(True)
 
 
 @contextmanager
