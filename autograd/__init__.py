@@ -1,11 +1,40 @@
 """pathgrad's engine: scalar reverse-mode automatic differentiation you can see through.
 
+A tour (every line runs; see the README for more):
+
 >>> from autograd import Value
 >>> a, b = Value(2.0, label="a"), Value(1.0, label="b")
->>> e = (a + b) * (b + 1)
+>>> c = a + b; c.label = "c"
+>>> d = b + 1; d.label = "d"
+>>> e = c * d; e.label = "e"
 >>> e.backward()
 >>> e.data, a.grad, b.grad
 (6.0, 2.0, 5.0)
+
+The same walk, one node at a time, and the path-sum view of ∂e/∂b:
+
+>>> for step in e.backward_steps():
+...     print(step)
+e = c * d: starts with 1; sends 1·2 = 2 to c, 1·3 = 3 to d
+d = b + 1: got 3; sends 3·1 = 3 to b
+c = a + b: got 2; sends 2·1 = 2 to a, 2·1 = 2 to b (b now holds 5)
+b: input, holds 5
+a: input, holds 2
+>>> [p.product for p in paths(e) if p.input is b]
+[2.0, 3.0]
+
+Forward mode and central differences agree:
+
+>>> forward_gradient(lambda a, b: (a + b) * (b + 1), [2.0, 1.0])
+[2.0, 5.0]
+>>> bool(gradcheck(lambda a, b: (a + b) * (b + 1), [2.0, 1.0]))
+True
+
+Modules: ``ops`` (the primitive table), ``value`` (Value, modes), ``functional`` (derived
+ops), ``graph`` (order, the backward walk, grad), ``steps``, ``paths``, ``explain``,
+``render`` (Graphviz), ``stepper`` (HTML), ``forward`` (dual numbers), ``check``
+(finite differences, gradcheck), ``testing`` (hypothesis strategies), ``replay``, ``cli``,
+``errors``.
 """
 
 from .errors import (AnomalyError, BranchChangedError, ExpressionError, GradcheckError, GraphError,
