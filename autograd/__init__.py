@@ -7,11 +7,9 @@ A tour (every line runs; see the README for more):
 >>> c = a + b; c.label = "c"
 >>> d = b + 1; d.label = "d"
 >>> e = c * d; e.label = "e"
->>> e.backward()
->>> e.data, a.grad, b.grad
-(6.0, 2.0, 5.0)
 
-The same walk, one node at a time, and the path-sum view of ∂e/∂b:
+``e.backward()`` fills every gradient; ``backward_steps()`` is the same walk, one node at a
+time:
 
 >>> for step in e.backward_steps():
 ...     print(step)
@@ -20,6 +18,11 @@ d = b + 1: got 3; sends 3·1 = 3 to b
 c = a + b: got 2; sends 2·1 = 2 to a, 2·1 = 2 to b (b now holds 5)
 b: input, holds 5
 a: input, holds 2
+>>> e.data, a.grad, b.grad
+(6.0, 2.0, 5.0)
+
+The path-sum view of ∂e/∂b = 1·2 + 1·3:
+
 >>> [p.product for p in paths(e) if p.input is b]
 [2.0, 3.0]
 
