@@ -19,11 +19,11 @@ follow from that.
 
 from __future__ import annotations
 
-import math
+import math  # noqa: F401  (the doctests use it)
 import numbers
 from typing import Any
 
-from . import ops
+from . import ops  # noqa: F401  (the doctests use it)
 from .errors import OperandTypeError
 from .ops import (ADD, DIV, EXP, EXPM1, LOG, LOG1P, LOGADDEXP, MAX, MUL, POW, SIGMOID, TANH,
                   Primitive)

@@ -46,11 +46,11 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import unicodedata
 from typing import Any, Optional, Union
 
 from .errors import GraphError, GraphTooLargeError, GraphvizNotFoundError
+from .files import write_atomically
 from .explain import format_factor, format_number, node_names, summarize
 from .graph import topological_order
 from .paths import Path
@@ -189,24 +189,6 @@ def _run_graphviz(source: str, fmt: str) -> bytes:
     return done.stdout
 
 
-def _write_atomically(path: str, data: bytes) -> None:
-    """Write to a temporary file beside ``path``, then rename it over ``path``: a reader
-    never sees half a file.  The file gets the usual permissions (0666 less the umask)."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, temp = tempfile.mkstemp(prefix=".pathgrad-", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        umask = os.umask(0o022)
-        os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
-
-
 class Drawing:
     """DOT source of a graph picture, with ways to turn it into SVG, PNG or a file.
 
@@ -239,7 +221,7 @@ class Drawing:
             data = self.source.encode("utf-8")
         else:
             data = self.pipe(fmt)
-        _write_atomically(path, data)
+        write_atomically(path, data)
         return path
 
     def _repr_svg_(self) -> str:

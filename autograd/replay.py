@@ -70,7 +70,7 @@ from itertools import repeat
 from typing import Any, Callable, Iterable, Optional, Sequence
 
 from . import value as _value
-from .errors import BranchChangedError, GraphError, PathgradError
+from .errors import BranchChangedError, GraphError
 from .graph import topological_order
 from .ops import ADD, MAX, MUL, Primitive
 from .value import Value

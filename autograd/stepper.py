@@ -32,6 +32,7 @@ from typing import Any, Optional, Union
 
 from .errors import GraphError, GraphTooLargeError
 from .explain import format_factor, format_number, formula, node_names
+from .files import write_atomically
 from .graph import topological_order
 from .steps import backward_steps
 from .value import Value
@@ -149,9 +150,8 @@ def to_html(root: Value, *, seed: float = 1.0,
 
 def write_html(root: Value, path: Union[str, os.PathLike], **options: Any) -> str:
     """Write the stepper page for ``root`` to ``path`` (atomically); returns the path."""
-    from .render import _write_atomically  # graphviz itself is not imported by this
     path = os.fspath(path)
-    _write_atomically(path, to_html(root, **options).encode("utf-8"))
+    write_atomically(path, to_html(root, **options))
     return path
 
 

@@ -26,9 +26,8 @@ import sys
 from contextlib import contextmanager
 from typing import Any, Callable, ContextManager, Iterator, Optional, Union
 
-from . import ops
 from .errors import AnomalyError, OperandTypeError
-from .ops import ADD, DIV, EXP, EXPM1, LOG, LOG1P, MAX, MUL, POW, SIGMOID, TANH, Primitive
+from .ops import ADD, DIV, EXP, EXPM1, LOG, LOG1P, MAX, MUL, POW, Primitive
 
 __all__ = ["Value", "Number", "no_grad", "enable_grad", "detect_anomaly", "is_grad_enabled",
            "is_anomaly_enabled", "gc_paused"]

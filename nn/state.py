@@ -44,10 +44,10 @@ import hashlib
 import json
 import math
 import os
-import tempfile
 from typing import Any, Optional
 
 from autograd.errors import StateFileError
+from autograd.files import write_atomically
 
 __all__ = ["FORMAT", "VERSION", "encode_float", "decode_float", "dumps", "loads",
            "atomic_write", "read", "write"]
@@ -151,30 +151,8 @@ def loads(text: str, source: str = "<state>", *, verify: bool = True) -> dict:
     return payload
 
 
-def atomic_write(path: str | os.PathLike, text: str) -> None:
-    """Write ``text`` to ``path`` so that readers see the old file or the new one, never half.
-
-    >>> import os, tempfile
-    >>> target = os.path.join(tempfile.mkdtemp(), "note.txt")
-    >>> atomic_write(target, "hello"); open(target).read()
-    'hello'
-    """
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp",
-                               dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+#: Kept under its old name; the one implementation is :func:`autograd.files.write_atomically`.
+atomic_write = write_atomically
 
 
 def write(path: str | os.PathLike, body: dict) -> None:
