@@ -32,6 +32,7 @@ import random
 from typing import Callable, Union
 
 from .errors import ConfigError
+from .registry import lookup
 
 __all__ = ["Initializer", "zeros", "ones", "constant", "gaussian", "normal", "uniform",
            "lecun_normal", "lecun_uniform", "xavier_normal", "xavier_uniform", "glorot_normal",
@@ -162,13 +163,4 @@ def resolve(init: Union[str, Initializer, None], activation: str) -> Initializer
     """An initializer from a name, a function, or None (the default for the activation)."""
     if init is None:
         return default_for(activation)
-    if isinstance(init, str):
-        try:
-            return BY_NAME[init]
-        except KeyError:
-            raise ConfigError(f"unknown initializer {init!r}; choose one of "
-                             f"{', '.join(sorted(BY_NAME))}") from None
-    if not callable(init):
-        raise ConfigError(f"init must be a name or a function (n_in, n_out, rng) -> float, "
-                        f"not {type(init).__name__}")
-    return init
+    return lookup("initializer", init, BY_NAME, "(n_in, n_out, rng) -> float")

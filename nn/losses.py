@@ -29,6 +29,7 @@ from autograd import Value
 from autograd.functional import logaddexp, relu, softplus
 
 from .errors import ConfigError, ShapeError
+from .registry import lookup
 
 __all__ = ["mse", "half_l2", "bce_with_logits", "binary_cross_entropy_with_logits",
            "softmax_cross_entropy", "cross_entropy", "logsumexp", "hinge", "multiclass_hinge",
@@ -69,6 +70,18 @@ def _label(y: Any, where: str) -> Any:
     raise ConfigError(f"{where}: binary labels must be 0/1 or -1/+1, got {y!r}")
 
 
+def _sum_of_squares(name: str, output: Any, target: Any) -> tuple[Any, int]:
+    """Σ (ŷᵢ − yᵢ)² and the number of outputs."""
+    outs, targets = _vector(output), _vector(target)
+    if len(outs) != len(targets):
+        raise ShapeError(f"{name}: {len(outs)} outputs but {len(targets)} targets")
+    total = 0.0
+    for o, t in zip(outs, targets):
+        d = o - t
+        total = total + d * d
+    return total, len(outs)
+
+
 @_task("regression")
 def mse(output: Any, target: Any) -> Any:
     """Mean squared error over the outputs: (1/k) Σ (ŷᵢ − yᵢ)².
@@ -76,14 +89,8 @@ def mse(output: Any, target: Any) -> Any:
     >>> mse([1.0, 3.0], [0.0, 1.0])
     2.5
     """
-    outs, targets = _vector(output), _vector(target)
-    if len(outs) != len(targets):
-        raise ShapeError(f"mse: {len(outs)} outputs but {len(targets)} targets")
-    total = 0.0
-    for o, t in zip(outs, targets):
-        d = o - t
-        total = total + d * d
-    return total * (1.0 / len(outs))
+    total, count = _sum_of_squares("mse", output, target)
+    return total * (1.0 / count)
 
 
 @_task("regression")
@@ -93,14 +100,7 @@ def half_l2(output: Any, target: Any) -> Any:
     >>> half_l2(3.0, 1.0)
     2.0
     """
-    outs, targets = _vector(output), _vector(target)
-    if len(outs) != len(targets):
-        raise ShapeError(f"half_l2: {len(outs)} outputs but {len(targets)} targets")
-    total = 0.0
-    for o, t in zip(outs, targets):
-        d = o - t
-        total = total + d * d
-    return 0.5 * total
+    return 0.5 * _sum_of_squares("half_l2", output, target)[0]
 
 
 @_task("binary")
@@ -202,13 +202,4 @@ BY_NAME: dict[str, Callable[..., Any]] = {
 
 def get(loss: Any) -> Callable[..., Any]:
     """A loss from its name or itself."""
-    if isinstance(loss, str):
-        try:
-            return BY_NAME[loss]
-        except KeyError:
-            raise ConfigError(f"unknown loss {loss!r}; choose one of "
-                              f"{', '.join(sorted(BY_NAME))}") from None
-    if not callable(loss):
-        raise ConfigError(f"loss must be a name or a function (output, target) -> scalar, "
-                          f"not {type(loss).__name__}")
-    return loss
+    return lookup("loss", loss, BY_NAME, "(output, target) -> scalar")
