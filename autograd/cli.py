@@ -133,7 +133,7 @@ def _check(node: ast.AST) -> None:
     if isinstance(node, ast.Call):
         name = node.func.id if isinstance(node.func, ast.Name) else None
         if name not in FUNCTIONS:
-            shown = name if name is not None else ast.dump(node.func)[:40]
+            shown = name if name is not None else ast.unparse(node.func)[:40]
             raise ExpressionError(f"calls are allowed only to {', '.join(sorted(FUNCTIONS))}; "
                                   f"not {shown}{_where(node)}")
         if node.keywords:
