@@ -283,19 +283,25 @@ def bench_graph(engines: list[Engine], build: Callable[..., Any], depth: int, re
             continue
         args = setup(e)
         gc.collect()
+        paused = e.pause_gc() if e.pause_gc else contextlib.nullcontext()
         t0 = clock()
-        root = build(e, *args)
-        t1 = clock()
-        try:
-            backward(e, root, depth, raise_limit=e.name not in default_limit_for)
-        except RecursionError as error:
-            m.failure = (f"fails: RecursionError at the default recursion limit "
-                         f"{sys.getrecursionlimit()} ({error})")
+        with paused:
+            root = build(e, *args)
+            t1 = clock()
+            try:
+                backward(e, root, depth, raise_limit=e.name not in default_limit_for)
+            except RecursionError as error:
+                failure = (f"fails: RecursionError at the default recursion limit "
+                           f"{sys.getrecursionlimit()} ({error})")
+            else:
+                failure = None
+            t2 = clock()
+        if failure is not None:
+            m.failure = failure
             m.forward.add(t1 - t0)
             del root, args
             gc.collect()
             continue
-        t2 = clock()
         if not m.nodes:
             m.nodes = count_nodes(e, root)
         t3 = clock()
@@ -484,6 +490,13 @@ def main(argv: list[str]) -> int:
         verdicts.append(ok)
         return "PASS" if ok else "FAIL"
 
+    def info_rows(title: str, size: str, res: dict[str, Measure], per: dict) -> None:
+        """Rows for the pathgrad variants (e.g. inside gc_paused()), for information."""
+        for v in variants:
+            info_ratio = res[mg].total.median / res[v.name].total.median
+            rows.append([title.format(v.name), size, fmt_time(per[v.name]), fmt_time(per[mg]),
+                         f"{info_ratio:.1f}×", "(information)", "—"])
+
     def add_detail(workload: str, size: str, res: dict[str, Measure], per_node: bool,
                    extra: list[str] = ()) -> None:
         for name in (pg, *extra, mg):
@@ -538,12 +551,14 @@ def main(argv: list[str]) -> int:
     # W2
     for n in plan.chain_sizes:
         print(f"W2: chain of {n} steps ...", flush=True)
-        res = bench_graph(engines, lambda e, n=n: chain(e.V, n), 2 * n + 10, plan.chain_reps)
+        res = bench_graph(engines + list(variants), lambda e, n=n: chain(e.V, n), 2 * n + 10,
+                          plan.chain_reps)
         per = {k: res[k].total.median / res[k].nodes for k in res}
         ratio = res[mg].total.median / res[pg].total.median  # the same work on both
         rows.append(["W2 chain, per node", fmt_size(n), fmt_time(per[pg]), fmt_time(per[mg]),
                      f"{ratio:.1f}×", f"≥{NODE_TARGET:.0f}×", verdict(ratio >= NODE_TARGET)])
-        add_detail("W2", fmt_size(n), res, per_node=True)
+        info_rows("W2 info: {}", fmt_size(n), res, per)
+        add_detail("W2", fmt_size(n), res, per_node=True, extra=[v.name for v in variants])
         out["results"][f"W2_{n}"] = {"ratio": ratio, **{k: v.to_json() for k, v in res.items()}}
     if plan.huge_chain:
         n = plan.huge_chain
@@ -563,25 +578,28 @@ def main(argv: list[str]) -> int:
     # W3
     n = plan.wide
     print(f"W3: Σ aᵢ·bᵢ over {n} terms ...", flush=True)
-    res = bench_graph(engines, lambda e, a, b: dot(a, b), 2 * n + 10, plan.wide_reps,
-                      setup=lambda e: wide_sum_leaves(e.V, n))
+    res = bench_graph(engines + list(variants), lambda e, a, b: dot(a, b), 2 * n + 10,
+                      plan.wide_reps, setup=lambda e: wide_sum_leaves(e.V, n))
     per = {k: res[k].total.median / res[k].nodes for k in res}
     ratio = res[mg].total.median / res[pg].total.median  # the same work on both
     rows.append(["W3 Σ aᵢ·bᵢ, per node", fmt_size(n), fmt_time(per[pg]), fmt_time(per[mg]),
                  f"{ratio:.1f}×", f"≥{NODE_TARGET:.0f}×", verdict(ratio >= NODE_TARGET)])
-    add_detail("W3", fmt_size(n), res, per_node=True)
+    info_rows("W3 info: {}", fmt_size(n), res, per)
+    add_detail("W3", fmt_size(n), res, per_node=True, extra=[v.name for v in variants])
     out["results"]["W3"] = {"ratio": ratio, **{k: v.to_json() for k, v in res.items()}}
 
     # W4
     print(f"W4: one leaf fanned out {n} times ...", flush=True)
-    xs = {e.name: e.V(0.5) for e in engines}  # one leaf per engine, accumulating its grad
-    res = bench_graph(engines, lambda e, x: fan_out(x, n), 2 * n + 10, plan.wide_reps,
-                      setup=lambda e: (xs[e.name],))
+    # one leaf per engine, accumulating its grad
+    xs = {e.name: e.V(0.5) for e in engines + list(variants)}
+    res = bench_graph(engines + list(variants), lambda e, x: fan_out(x, n), 2 * n + 10,
+                      plan.wide_reps, setup=lambda e: (xs[e.name],))
     per = {k: res[k].total.median / res[k].nodes for k in res}
     ratio = res[mg].total.median / res[pg].total.median  # the same work on both
     rows.append(["W4 fan-out, per node", fmt_size(n), fmt_time(per[pg]), fmt_time(per[mg]),
                  f"{ratio:.1f}×", f"≥{NODE_TARGET:.0f}×", verdict(ratio >= NODE_TARGET)])
-    add_detail("W4", fmt_size(n), res, per_node=True)
+    info_rows("W4 info: {}", fmt_size(n), res, per)
+    add_detail("W4", fmt_size(n), res, per_node=True, extra=[v.name for v in variants])
     out["results"]["W4"] = {"ratio": ratio, **{k: v.to_json() for k, v in res.items()}}
     fan_grads = {name: float(x.grad) for name, x in xs.items()}
     fan_ok = abs(fan_grads[pg] - fan_grads[mg]) <= 1e-9 * abs(fan_grads[mg])
