@@ -490,12 +490,20 @@ def main(argv: list[str]) -> int:
         verdicts.append(ok)
         return "PASS" if ok else "FAIL"
 
-    def info_rows(title: str, size: str, res: dict[str, Measure], per: dict) -> None:
-        """Rows for the pathgrad variants (e.g. inside gc_paused()), for information."""
+    def per_node_rows(workload: str, title: str, key: str, size: str,
+                      res: dict[str, Measure]) -> None:
+        """The target row, one information row per variant, the detail and the JSON."""
+        per = {k: res[k].total.median / res[k].nodes for k in res}
+        ratio = res[mg].total.median / res[pg].total.median  # the same work on both
+        rows.append([f"{workload} {title}, per node", size, fmt_time(per[pg]),
+                     fmt_time(per[mg]), f"{ratio:.1f}×", f"≥{NODE_TARGET:.0f}×",
+                     verdict(ratio >= NODE_TARGET)])
         for v in variants:
             info_ratio = res[mg].total.median / res[v.name].total.median
-            rows.append([title.format(v.name), size, fmt_time(per[v.name]), fmt_time(per[mg]),
-                         f"{info_ratio:.1f}×", "(information)", "—"])
+            rows.append([f"{workload} info: {v.name}", size, fmt_time(per[v.name]),
+                         fmt_time(per[mg]), f"{info_ratio:.1f}×", "(information)", "—"])
+        add_detail(workload, size, res, per_node=True, extra=[v.name for v in variants])
+        out["results"][key] = {"ratio": ratio, **{k: v.to_json() for k, v in res.items()}}
 
     def add_detail(workload: str, size: str, res: dict[str, Measure], per_node: bool,
                    extra: list[str] = ()) -> None:
@@ -553,13 +561,7 @@ def main(argv: list[str]) -> int:
         print(f"W2: chain of {n} steps ...", flush=True)
         res = bench_graph(engines + list(variants), lambda e, n=n: chain(e.V, n), 2 * n + 10,
                           plan.chain_reps)
-        per = {k: res[k].total.median / res[k].nodes for k in res}
-        ratio = res[mg].total.median / res[pg].total.median  # the same work on both
-        rows.append(["W2 chain, per node", fmt_size(n), fmt_time(per[pg]), fmt_time(per[mg]),
-                     f"{ratio:.1f}×", f"≥{NODE_TARGET:.0f}×", verdict(ratio >= NODE_TARGET)])
-        info_rows("W2 info: {}", fmt_size(n), res, per)
-        add_detail("W2", fmt_size(n), res, per_node=True, extra=[v.name for v in variants])
-        out["results"][f"W2_{n}"] = {"ratio": ratio, **{k: v.to_json() for k, v in res.items()}}
+        per_node_rows("W2", "chain", f"W2_{n}", fmt_size(n), res)
     if plan.huge_chain:
         n = plan.huge_chain
         print(f"W2: chain of {n} steps (micrograd at its default recursion limit) ...",
@@ -580,13 +582,7 @@ def main(argv: list[str]) -> int:
     print(f"W3: Σ aᵢ·bᵢ over {n} terms ...", flush=True)
     res = bench_graph(engines + list(variants), lambda e, a, b: dot(a, b), 2 * n + 10,
                       plan.wide_reps, setup=lambda e: wide_sum_leaves(e.V, n))
-    per = {k: res[k].total.median / res[k].nodes for k in res}
-    ratio = res[mg].total.median / res[pg].total.median  # the same work on both
-    rows.append(["W3 Σ aᵢ·bᵢ, per node", fmt_size(n), fmt_time(per[pg]), fmt_time(per[mg]),
-                 f"{ratio:.1f}×", f"≥{NODE_TARGET:.0f}×", verdict(ratio >= NODE_TARGET)])
-    info_rows("W3 info: {}", fmt_size(n), res, per)
-    add_detail("W3", fmt_size(n), res, per_node=True, extra=[v.name for v in variants])
-    out["results"]["W3"] = {"ratio": ratio, **{k: v.to_json() for k, v in res.items()}}
+    per_node_rows("W3", "Σ aᵢ·bᵢ", "W3", fmt_size(n), res)
 
     # W4
     print(f"W4: one leaf fanned out {n} times ...", flush=True)
@@ -594,13 +590,7 @@ def main(argv: list[str]) -> int:
     xs = {e.name: e.V(0.5) for e in engines + list(variants)}
     res = bench_graph(engines + list(variants), lambda e, x: fan_out(x, n), 2 * n + 10,
                       plan.wide_reps, setup=lambda e: (xs[e.name],))
-    per = {k: res[k].total.median / res[k].nodes for k in res}
-    ratio = res[mg].total.median / res[pg].total.median  # the same work on both
-    rows.append(["W4 fan-out, per node", fmt_size(n), fmt_time(per[pg]), fmt_time(per[mg]),
-                 f"{ratio:.1f}×", f"≥{NODE_TARGET:.0f}×", verdict(ratio >= NODE_TARGET)])
-    info_rows("W4 info: {}", fmt_size(n), res, per)
-    add_detail("W4", fmt_size(n), res, per_node=True, extra=[v.name for v in variants])
-    out["results"]["W4"] = {"ratio": ratio, **{k: v.to_json() for k, v in res.items()}}
+    per_node_rows("W4", "fan-out", "W4", fmt_size(n), res)
     fan_grads = {name: float(x.grad) for name, x in xs.items()}
     fan_ok = abs(fan_grads[pg] - fan_grads[mg]) <= 1e-9 * abs(fan_grads[mg])
     out["results"]["W4"]["sanity_dx"] = fan_grads
