@@ -5,7 +5,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -292,7 +291,6 @@ def big_graph(n=10_000):
 
 def test_a_big_graph_is_drawn_depth_limited_with_a_summary():
     y = big_graph()
-    start = time.perf_counter()
     drawing = to_dot(y)
     source = drawing.source
     nodes = drawn_nodes(source)
@@ -300,7 +298,6 @@ def test_a_big_graph_is_drawn_depth_limited_with_a_summary():
     assert "⋯" in source
     texts = svg_texts(drawing.svg())
     assert "10002 nodes" in texts and "within" in texts and "depth=" in texts
-    assert time.perf_counter() - start < 10.0
 
 
 def test_depth_can_be_chosen_and_a_view_too_big_is_refused():
