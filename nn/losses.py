@@ -23,7 +23,7 @@ regularized risk).  Each loss says what kind of task it is (``loss.task``: ``"bi
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Optional, Sequence
 
 from autograd import Value
 from autograd.functional import logaddexp, relu, softplus
@@ -36,11 +36,20 @@ __all__ = ["mse", "half_l2", "bce_with_logits", "binary_cross_entropy_with_logit
            "l2_penalty", "BY_NAME", "get"]
 
 
-def _task(kind: str) -> Callable[[Callable], Callable]:
+def _task(kind: str, encode_target: Optional[Callable[[Any], Any]] = None
+          ) -> Callable[[Callable], Callable]:
+    """Mark a loss with its task and, where its targets are data rather than structure,
+    ``encode_target``: the numbers the loss computes with (a binary label as the float it
+    multiplies by).  A replayed step feeds those numbers instead of baking labels in."""
     def mark(fn: Callable) -> Callable:
         fn.task = kind  # type: ignore[attr-defined]
+        fn.encode_target = encode_target  # type: ignore[attr-defined]
         return fn
     return mark
+
+
+def _same(target: Any) -> Any:
+    return target
 
 
 def _scalar(output: Any, where: str) -> Any:
@@ -82,7 +91,7 @@ def _sum_of_squares(name: str, output: Any, target: Any) -> tuple[Any, int]:
     return total, len(outs)
 
 
-@_task("regression")
+@_task("regression", _same)
 def mse(output: Any, target: Any) -> Any:
     """Mean squared error over the outputs: (1/k) Σ (ŷᵢ − yᵢ)².
 
@@ -93,7 +102,7 @@ def mse(output: Any, target: Any) -> Any:
     return total * (1.0 / count)
 
 
-@_task("regression")
+@_task("regression", _same)
 def half_l2(output: Any, target: Any) -> Any:
     """½ Σ (ŷᵢ − yᵢ)², the seeds' L = ½(ŷ − y)² (gradient ŷ − y).
 
@@ -103,7 +112,7 @@ def half_l2(output: Any, target: Any) -> Any:
     return 0.5 * _sum_of_squares("half_l2", output, target)[0]
 
 
-@_task("binary")
+@_task("binary", lambda y: 1.0 if _label(y, "bce_with_logits") > 0 else 0.0)
 def bce_with_logits(output: Any, target: Any) -> Any:
     """Binary cross-entropy of a logit z against y ∈ {0, 1}: softplus(z) − y·z.
 
@@ -153,7 +162,7 @@ def softmax_cross_entropy(output: Any, target: int) -> Any:
 cross_entropy = softmax_cross_entropy
 
 
-@_task("binary")
+@_task("binary", lambda y: _label(y, "hinge"))
 def hinge(output: Any, target: Any) -> Any:
     """Binary SVM hinge: max(0, 1 − y·s) for y ∈ {−1, +1} (0 counts as −1).
 

@@ -383,18 +383,25 @@ class Trainer:
 
     def replayed_gradients(self, xb: Sequence[Any], yb: Sequence[Any]) -> BatchResult:
         """The gradient function of ``Trainer(replay=True)``: the same floats as
-        :meth:`compute_gradients`, bit for bit, from a step traced once and replayed over flat
-        arrays (:class:`autograd.replay.LossStep`).  Inputs are fed; labels are baked in, so a
-        new batch shape or label set traces again (full-batch training traces once)."""
+        :meth:`compute_gradients`, bit for bit, from a step traced once per batch shape and
+        replayed over flat arrays (:class:`autograd.replay.LossStep`).
+
+        Inputs are fed.  Targets are fed too when the loss says which numbers it computes
+        with (``loss.encode_target``: regression targets, binary labels as ±1 or 0/1), so
+        shuffled mini-batches reuse one compiled step; class-index targets pick outputs, so
+        they are baked in and a new set of them traces again."""
         from autograd.replay import LossStep
 
         self.optimizer.zero_grad()
+        encode = getattr(self.loss_fn, "encode_target", None)
+        batch = (xb, yb if encode is None else [encode(t) for t in yb])
         step = self._replay_step
         if step is None:
             step = self._replay_step = LossStep(
-                lambda model, batch: self.objective(*batch), self.model, (xb, yb),
-                parameters=self.model.parameters(), fed=(0,), retrace=True)
-        step((xb, yb))
+                lambda model, batch: self.objective(*batch), self.model, batch,
+                parameters=self.model.parameters(), fed=(0,) if encode is None else None,
+                retrace=True)
+        step(batch)
         data_loss, outputs = step.aux
         return BatchResult(data_loss, [list(o) for o in outputs])
 
