@@ -191,11 +191,7 @@ def backward(root: Value, seed: Any = 1.0, *, create_graph: bool = False) -> Non
     >>> y.backward(); y.backward(); x.grad   # leaves accumulate: 2 × 6
     12.0
     """
-    if create_graph:
-        for _ in walk(root, seed, create_graph=True):
-            pass
-        return
-    for _ in walk(root, seed):
+    for _ in walk(root, seed, create_graph=create_graph):
         pass
 
 
@@ -219,7 +215,8 @@ def grad(output: Value, inputs: Sequence[Value], *, create_graph: bool = False) 
     inputs = list(inputs)
     order = topological_order(output)
     saved = [(node, node.grad) for node in order]
-    extra = [(x, x.grad) for x in inputs if all(x is not n for n, _ in saved)]
+    in_graph = {id(node): None for node in order}
+    extra = [(x, x.grad) for x in inputs if id(x) not in in_graph]
     for node, _ in saved:
         node.grad = 0.0
     try:
