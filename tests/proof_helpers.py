@@ -47,6 +47,15 @@ SINGULAR_AT = {"log": (0.0,), "sqrt": (0.0,), "log1p": (-1.0,), "div": (None, 0.
                "truediv": (None, 0.0), "pow": (0.0, None)}
 
 
+def worked_example() -> tuple[Value, Value, Value, Value, Value]:
+    """The seeds' e = (a + b)(b + 1) at a = 2, b = 1, every node labelled: (a, b, c, d, e)."""
+    a, b = Value(2.0, label="a"), Value(1.0, label="b")
+    c = a + b; c.label = "c"
+    d = b + 1; d.label = "d"
+    e = c * d; e.label = "e"
+    return a, b, c, d, e
+
+
 def step(op_name: str, i: int, x: float) -> float | None:
     """The central-difference step for argument ``i`` of ``op_name`` at ``x``, or None where
     no step can be formed (within a few ulp of a singular point, e.g. log1p at −1 + 2ε)."""

@@ -13,14 +13,7 @@ from hypothesis import given, strategies as st
 from autograd import Value, enable_grad, gc_paused, grad, no_grad
 from autograd.check import gradcheck, reverse_gradient
 from autograd.forward import forward_gradient
-
-
-def worked_example():
-    a, b = Value(2.0, label="a"), Value(1.0, label="b")
-    c = a + b
-    d = b + 1
-    e = c * d
-    return a, b, c, d, e
+from proof_helpers import worked_example
 
 
 def test_worked_example_by_reverse_forward_and_central_differences():

@@ -3,7 +3,7 @@
 from autograd import Value
 from autograd.explain import explain, format_number, node_names, summarize
 
-from test_steps import worked_example
+from proof_helpers import worked_example
 
 
 def test_explain_table_lists_every_node_with_op_data_and_grad():

@@ -13,7 +13,7 @@ import pytest
 from autograd import GraphTooLargeError, Value
 from autograd.stepper import stepper_data, to_html, write_html
 
-from test_steps import worked_example
+from proof_helpers import worked_example
 
 
 def _missing(what: str):

@@ -9,7 +9,8 @@ from hypothesis import given
 from autograd import PathLimitError, Value
 from autograd.paths import count_paths, format_paths, path_sums, paths
 
-from test_steps import build, programs, worked_example
+from proof_helpers import worked_example
+from test_steps import build, programs
 
 
 def test_worked_example_has_two_paths_from_b_summing_to_five():

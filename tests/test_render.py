@@ -15,7 +15,7 @@ from autograd.paths import paths
 from autograd.render import display_text, render, repr_mimebundle, to_dot, to_svg
 from autograd.steps import backward_steps
 
-from test_steps import worked_example
+from proof_helpers import worked_example
 
 # The module itself, even if the package exports a function named render.
 R = importlib.import_module("autograd.render")

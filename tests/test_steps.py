@@ -4,6 +4,7 @@ from hypothesis import given, strategies as st
 
 from autograd import Value
 from autograd.steps import Step, backward_steps
+from proof_helpers import worked_example
 
 # A small random DAG: leaves, then ops picking earlier nodes (so subexpressions are shared).
 _OPS = {
@@ -29,14 +30,6 @@ def build(program):
     for name, i, j in steps:
         nodes.append(_OPS[name](nodes[i % len(nodes)], nodes[j % len(nodes)]))
     return leaves, nodes[-1]
-
-
-def worked_example():
-    a, b = Value(2.0, label="a"), Value(1.0, label="b")
-    c = a + b; c.label = "c"
-    d = b + 1; d.label = "d"
-    e = c * d; e.label = "e"
-    return a, b, c, d, e
 
 
 def test_printed_steps_tell_the_worked_example_story():

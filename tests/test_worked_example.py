@@ -1,14 +1,6 @@
 """The worked example of the seeds: e = (a + b)(b + 1) at a = 2, b = 1."""
 
-from autograd import Value
-
-
-def make():
-    a, b = Value(2.0, label="a"), Value(1.0, label="b")
-    c = a + b
-    d = b + 1
-    e = c * d
-    return a, b, c, d, e
+from proof_helpers import worked_example as make
 
 
 def test_worked_example_values_and_gradients():
