@@ -444,12 +444,18 @@ FULL = Plan(w1_reps=11, w1_steps=2, chain_sizes=(10 ** 3, 10 ** 4, 10 ** 5), cha
 W1_TARGET, W1_AIM, NODE_TARGET, BYTES_TARGET = 20.0, 30.0, 10.0, 200.0
 
 
-def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes, few repeats")
+def options(doc: str, quick_help: str) -> argparse.ArgumentParser:
+    """The options every benchmark script takes: --quick, --json FILE, --no-venv."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help=quick_help)
     parser.add_argument("--json", type=Path, metavar="FILE", help="write the results here")
     parser.add_argument("--no-venv", action="store_true",
                         help="use this interpreter as is (micrograd must be importable)")
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    parser = options(__doc__, "small sizes, few repeats")
     parser.add_argument("--clock", choices=sorted(CLOCKS), default="cpu",
                         help="cpu: process CPU time (default; robust on a shared machine); "
                              "wall: time.perf_counter")

@@ -22,7 +22,6 @@ in ``tests/bench/.venv``, the W1 workload of ``workloads.py``).
 
 from __future__ import annotations
 
-import argparse
 import gc
 import statistics
 import sys
@@ -235,12 +234,7 @@ def _score(model: Any, x: tuple) -> float:
 # --- main -----------------------------------------------------------------------------------
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repeats, 10-step training")
-    parser.add_argument("--json", type=Path, metavar="FILE", help="write the results here")
-    parser.add_argument("--no-venv", action="store_true",
-                        help="use this interpreter as is (micrograd must be importable)")
-    args = parser.parse_args(argv)
+    args = engine_bench.options(__doc__, "fewer repeats, 10-step training").parse_args(argv)
     if not args.no_venv and not engine_bench._inside_venv():
         engine_bench.bootstrap(argv, script=__file__)
     info = engine_bench.machine_info()
