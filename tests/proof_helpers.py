@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 from typing import Any, Sequence
 
-from hypothesis import settings
+from hypothesis import assume, settings
 
 from autograd import Value, functional as F, ops
 from autograd.forward import Dual
@@ -144,6 +144,19 @@ def hessian_row(fn, args: Sequence[float], i: int, differentiable: Sequence[bool
     if not isinstance(g, Value):
         return [0.0] * len(variables)
     return [float(h) for h in grad(g, variables)]
+
+
+def assert_hessian_entry(op_name: str, fn, args: Sequence[float], differentiable, i: int,
+                         j: int, entry: float, h: float) -> None:
+    """``entry`` (∂²f/∂xⱼ∂xᵢ by reverse over reverse) against central differences, step ``h``
+    in xⱼ, of the reverse-mode ∂f/∂xᵢ; the rule's own rounding error counts as noise."""
+    def d_i(*xs):
+        return reverse(fn, xs, differentiable)[1][i]
+    numeric, noise = central(d_i, args, j, h)
+    noise += 3.0 * rule_abs_error(op_name, args) / h  # |d(x±h) errors| / 2h, at h and 2h
+    assume(math.isfinite(numeric))
+    assert close(entry, numeric, noise + 1e-300, 1e-5), \
+        (op_name, args, i, j, entry, numeric, noise)
 
 
 def first_derivative(fn, args: Sequence[float], i: int, differentiable: Sequence[bool]) -> float:
