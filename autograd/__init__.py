@@ -56,9 +56,8 @@ from .check import check_modes, gradcheck, gradgradcheck, numerical_derivative, 
     numerical_gradient
 from .explain import explain, summarize
 from .paths import Path, count_paths, format_paths, path_sums, paths
-from .render import Drawing, to_dot, to_svg
+from .render import Drawing, render, to_dot, to_svg  # the function render shadows the module
 from .stepper import to_html, write_html
-from .render import render  # noqa: E402  (the function; the module stays importable by name)
 
 __all__ = [
     "Value", "no_grad", "enable_grad", "detect_anomaly", "gc_paused", "is_grad_enabled",

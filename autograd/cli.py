@@ -38,21 +38,17 @@ __all__ = ["main", "evaluate", "parse", "FUNCTIONS", "MAX_EXPRESSION_LENGTH"]
 MAX_EXPRESSION_LENGTH = 10_000
 
 
-def _arity(fn: Callable, low: int, high: int) -> tuple[Callable, int, int]:
-    return fn, low, high
-
-
 #: Functions an expression may call: name → (function, fewest args, most args).  Optional
 #: trailing arguments (leaky_relu's slope, elu's alpha, swish's beta) must be numbers.
 FUNCTIONS: dict[str, tuple[Callable, int, int]] = {
-    "exp": _arity(F.exp, 1, 1), "log": _arity(F.log, 1, 1), "log1p": _arity(F.log1p, 1, 1),
-    "expm1": _arity(F.expm1, 1, 1), "max": _arity(F.maximum, 2, 2),
-    "min": _arity(F.minimum, 2, 2), "abs": _arity(F.abs, 1, 1), "tanh": _arity(F.tanh, 1, 1),
-    "sigmoid": _arity(F.sigmoid, 1, 1), "relu": _arity(F.relu, 1, 1),
-    "softplus": _arity(F.softplus, 1, 1), "logaddexp": _arity(F.logaddexp, 2, 2),
-    "leaky_relu": _arity(F.leaky_relu, 1, 2), "elu": _arity(F.elu, 1, 2),
-    "hard_sigmoid": _arity(F.hard_sigmoid, 1, 1), "hard_tanh": _arity(F.hard_tanh, 1, 1),
-    "swish": _arity(F.swish, 1, 2), "silu": _arity(F.silu, 1, 1), "sqrt": _arity(F.sqrt, 1, 1),
+    "exp": (F.exp, 1, 1), "log": (F.log, 1, 1), "log1p": (F.log1p, 1, 1),
+    "expm1": (F.expm1, 1, 1), "max": (F.maximum, 2, 2),
+    "min": (F.minimum, 2, 2), "abs": (F.abs, 1, 1), "tanh": (F.tanh, 1, 1),
+    "sigmoid": (F.sigmoid, 1, 1), "relu": (F.relu, 1, 1),
+    "softplus": (F.softplus, 1, 1), "logaddexp": (F.logaddexp, 2, 2),
+    "leaky_relu": (F.leaky_relu, 1, 2), "elu": (F.elu, 1, 2),
+    "hard_sigmoid": (F.hard_sigmoid, 1, 1), "hard_tanh": (F.hard_tanh, 1, 1),
+    "swish": (F.swish, 1, 2), "silu": (F.silu, 1, 1), "sqrt": (F.sqrt, 1, 1),
 }
 
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
