@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from typing import Any, Callable, ContextManager, Iterator, Optional, Union
 
 from .errors import AnomalyError, OperandTypeError
-from .ops import ADD, DIV, EXP, EXPM1, LOG, LOG1P, MAX, MUL, POW, Primitive
+from .ops import ADD, DIV, EXP, EXPM1, LOG, LOG1P, MAX, MUL, POW, PRIMITIVES, Primitive
 
 __all__ = ["Value", "Number", "no_grad", "enable_grad", "detect_anomaly", "is_grad_enabled",
            "is_anomaly_enabled", "gc_paused"]
@@ -261,34 +261,69 @@ def _describe_inputs(parents: tuple) -> str:
     return ", ".join(f"{p.label or '_'}={p.data!r}" for p in parents)
 
 
+def _binary_method(op: Primitive) -> Callable[["Value", Any], "Value"]:
+    """The method ``self <op> other`` for a two-input primitive: one new node per call.
+
+    Node creation is written here once, for every primitive; each operator method is made
+    by this function rather than calling a shared helper, which saves a call per node.
+    """
+    forward, symbol = op.forward, op.symbol
+
+    def method(self: "Value", other: Any) -> "Value":
+        if other.__class__ is not Value:
+            other = _lift(other, symbol)
+        if _slow:
+            return _node(op, forward(self.data, other.data), (self, other))
+        out = _new(Value)
+        out.data = forward(self.data, other.data)
+        out.grad = 0.0
+        out.requires_grad = self.requires_grad or other.requires_grad
+        out._op = op
+        out._a = self
+        out._b = other
+        out._meta = out._mark = None
+        return out
+    method.__name__ = method.__qualname__ = op.name
+    method.__doc__ = f"The primitive {op.name} ({symbol}): one new node."
+    return method
+
+
+def _unary_method(op: Primitive) -> Callable[["Value"], "Value"]:
+    """The method ``self.<op>()`` for a one-input primitive (see :func:`_binary_method`)."""
+    forward = op.forward
+
+    def method(self: "Value") -> "Value":
+        if _slow:
+            return _node(op, forward(self.data), (self,))
+        out = _new(Value)
+        out.data = forward(self.data)
+        out.grad = 0.0
+        out.requires_grad = self.requires_grad
+        out._op = op
+        out._a = self
+        out._b = None
+        out._meta = out._mark = None
+        return out
+    method.__name__ = method.__qualname__ = op.name
+    method.__doc__ = f"The primitive {op.name}: one new node."
+    return method
+
+
+_METHODS: dict = {op: (_binary_method(op) if op.arity == 2 else _unary_method(op))
+                  for op in PRIMITIVES}
+_power = _METHODS[POW]
+
+
 def _binary(op: Primitive, a: "Value", b: Any) -> "Value":
-    if b.__class__ is not Value:
-        b = _lift(b, op.symbol)
-    if _slow:
-        return _node(op, op.forward(a.data, b.data), (a, b))
-    out = _new(Value)
-    out.data = op.forward(a.data, b.data)
-    out.grad = 0.0
-    out.requires_grad = a.requires_grad or b.requires_grad
-    out._op = op
-    out._a = a
-    out._b = b
-    out._meta = out._mark = None
-    return out
+    """``op(a, b)`` for a Value ``a``: one node (``op`` may be a primitive of your own)."""
+    method = _METHODS.get(op)
+    return (method or _binary_method(op))(a, b)
 
 
 def _unary(op: Primitive, a: "Value") -> "Value":
-    if _slow:
-        return _node(op, op.forward(a.data), (a,))
-    out = _new(Value)
-    out.data = op.forward(a.data)
-    out.grad = 0.0
-    out.requires_grad = a.requires_grad
-    out._op = op
-    out._a = a
-    out._b = None
-    out._meta = out._mark = None
-    return out
+    """``op(a)`` for a Value ``a``: one node (``op`` may be a primitive of your own)."""
+    method = _METHODS.get(op)
+    return (method or _unary_method(op))(a)
 
 
 class Value:
@@ -412,48 +447,36 @@ class Value:
         return _compare("!=", self, 0.0)
 
     # --- primitives ----------------------------------------------------------------------
-    def __add__(self, other: Any) -> "Value":
-        return _binary(ADD, self, other)
+    __add__ = _METHODS[ADD]
 
     def __radd__(self, other: Any) -> "Value":
-        return _binary(ADD, _lift(other, "+"), self)
+        return _lift(other, "+") + self
 
-    def __mul__(self, other: Any) -> "Value":
-        return _binary(MUL, self, other)
+    __mul__ = _METHODS[MUL]
 
     def __rmul__(self, other: Any) -> "Value":
-        return _binary(MUL, _lift(other, "*"), self)
+        return _lift(other, "*") * self
 
-    def __truediv__(self, other: Any) -> "Value":
-        return _binary(DIV, self, other)
+    __truediv__ = _METHODS[DIV]
 
     def __rtruediv__(self, other: Any) -> "Value":
-        return _binary(DIV, _lift(other, "/"), self)
+        return _lift(other, "/") / self
 
     def __pow__(self, other: Any) -> "Value":
         if other.__class__ is Value or isinstance(other, Value):
             if other.requires_grad:  # a variable exponent: exp(y log x), positive bases
                 return _F.pow(self, other)
-            return _binary(POW, self, other)
-        return _binary(POW, self, _lift(other, "**"))
+            return _power(self, other)
+        return _power(self, _lift(other, "**"))
 
     def __rpow__(self, other: Any) -> "Value":
         return _lift(other, "**") ** self
 
-    def exp(self) -> "Value":
-        return _unary(EXP, self)
-
-    def log(self) -> "Value":
-        return _unary(LOG, self)
-
-    def log1p(self) -> "Value":
-        return _unary(LOG1P, self)
-
-    def expm1(self) -> "Value":
-        return _unary(EXPM1, self)
-
-    def maximum(self, other: Any) -> "Value":
-        return _binary(MAX, self, other)
+    exp = _METHODS[EXP]
+    log = _METHODS[LOG]
+    log1p = _METHODS[LOG1P]
+    expm1 = _METHODS[EXPM1]
+    maximum = _METHODS[MAX]
 
     def tanh(self) -> "Value":
         return _F.tanh(self)

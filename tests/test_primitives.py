@@ -151,3 +151,20 @@ def test_expm1_tangent_is_finite_up_to_where_exp_overflows():
     x = Value(709.5)
     x.expm1().backward()
     assert x.grad == math.exp(709.5)
+
+
+def test_a_primitive_of_your_own_makes_one_node_and_is_differentiated_by_its_rule():
+    # The gradient_checking demo defines softsign this way; apply must accept any row.
+    from autograd.functional import apply
+    softsign = ops.Primitive("softsign", "softsign", 1, lambda x: x / (1.0 + abs(x)),
+                             lambda x, out: (1.0 / (1.0 + abs(x)) ** 2,))
+    hypot = ops.Primitive("hypot", "hypot", 2, math.hypot,
+                          lambda a, b, out: (a / out, b / out))
+    x, y = Value(3.0), Value(4.0)
+    h = apply(hypot, x, y)
+    s = apply(softsign, h)
+    assert (h.op, h.parents, s.op, s.parents) == (hypot, (x, y), softsign, (h,))
+    s.backward()
+    assert s.data == 5.0 / 6.0
+    assert (x.grad, y.grad) == (1.0 / 36.0 * (3.0 / 5.0), 1.0 / 36.0 * (4.0 / 5.0))
+    assert apply(softsign, 3.0) == 0.75  # on floats: the forward function
