@@ -6,7 +6,8 @@
 
 It splits each workload of ``bench_engine.py`` into forward (node creation), the
 topological sort, the rest of the backward walk, and freeing the graph, per node, with the
-garbage collector on (default) and off.
+garbage collector on (default) and off, and reports how much of it was spent inside the
+collector itself.
 
 All times are CPU time of this process (``time.process_time``), so other programs on a
 shared machine inflate them less.
@@ -39,6 +40,27 @@ from workloads import chain, dot, fan_out, loss_graph, make_mlp, two_moons, \
 
 # --- the breakdown -------------------------------------------------------------------------
 
+class CollectorClock:
+    """CPU time spent inside Python's cyclic garbage collector, from ``gc.callbacks``."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._start = 0.0
+
+    def __call__(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._start = time.process_time()
+        else:
+            self.seconds += time.process_time() - self._start
+
+    def __enter__(self) -> "CollectorClock":
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self)
+
+
 def breakdown(name: str, build: Callable[[], Value], gc_on: bool, reps: int) -> list[str]:
     rows = []
     for _ in range(reps):
@@ -46,26 +68,29 @@ def breakdown(name: str, build: Callable[[], Value], gc_on: bool, reps: int) -> 
         if not gc_on:
             gc.disable()
         try:
-            t0 = time.process_time()
-            root = build()
-            t1 = time.process_time()
-            order = graph.topological_order(root, only_requiring_grad=True)
-            t2 = time.process_time()
-            del order
-            t3 = time.process_time()
-            root.backward()
-            t4 = time.process_time()
+            with CollectorClock() as collector:
+                t0 = time.process_time()
+                root = build()
+                t1 = time.process_time()
+                order = graph.topological_order(root, only_requiring_grad=True)
+                t2 = time.process_time()
+                del order
+                t3 = time.process_time()
+                root.backward()
+                t4 = time.process_time()
             n = len(graph.topological_order(root))
             t5 = time.process_time()
             del root
             t6 = time.process_time()
         finally:
             gc.enable()
-        rows.append((t1 - t0, t2 - t1, t4 - t3, t6 - t5, n))
-    n = rows[0][4]
-    fwd, topo, bwd, free = (statistics.median(r[i] for r in rows) / n * 1e9 for i in range(4))
+        rows.append((t1 - t0, t2 - t1, t4 - t3, t6 - t5, collector.seconds, n))
+    n = rows[0][5]
+    fwd, topo, bwd, free, collect = (statistics.median(r[i] for r in rows) / n * 1e9
+                                     for i in range(5))
     return [name, "on" if gc_on else "off", str(n), f"{fwd:.0f}", f"{topo:.0f}",
-            f"{bwd - topo:.0f}", f"{bwd:.0f}", f"{free:.0f}", f"{fwd + bwd + free:.0f}"]
+            f"{bwd - topo:.0f}", f"{bwd:.0f}", f"{free:.0f}", f"{fwd + bwd + free:.0f}",
+            f"{collect:.0f}"]
 
 
 def part1(quick: bool) -> None:
@@ -84,10 +109,11 @@ def part1(quick: bool) -> None:
         del cases[1]
     rows = [breakdown(name, build, gc_on, 3 if quick else 5)
             for gc_on in (True, False) for name, build in cases]
-    print("ns per node (median); walk = backward − topological sort")
+    print("ns per node (median); walk = backward − topological sort; collector = time inside "
+          "the cyclic garbage collector during forward and backward (gc.callbacks)")
     from bench_engine import print_table
     print_table(["workload", "gc", "nodes", "forward", "topo sort", "walk", "backward",
-                 "free", "total"], rows)
+                 "free", "total", "collector"], rows)
     print()
 
 
