@@ -186,7 +186,9 @@ def tanh_composite(x: Any) -> Any:
 
 
 def tanh(x: Any) -> Any:
-    """Hyperbolic tangent; tanh' = 1 − tanh².  Fused: the composite loses digits near 0.
+    """Hyperbolic tangent; tanh' = 1 − tanh² = 4σ(2x)σ(−2x) (the form used: it keeps its
+    digits for large |x|, where 1 − tanh² rounds to 0).  Fused: the composite loses digits
+    near 0.
 
     >>> tanh(0.0), tanh(800.0)
     (0.0, 1.0)

@@ -204,10 +204,12 @@ POW = Primitive("pow", "**", 2, f_pow, _pow_local,
 LOG1P = Primitive("log1p", "log1p", 1, f_log1p, lambda x, out: (div(1.0, 1.0 + x),),
                   reason="log(1 + x) loses every digit of x below 1e-16 (softplus, logaddexp)")
 # Rules below use x, not the rounded output, where out-based forms lose relative accuracy:
-# expm1' = eˣ (out + 1 cancels for x ≪ 0), σ' = σ(x)σ(−x) (σ(1 − σ) loses it for x ≫ 0).
+# expm1' = eˣ (out + 1 cancels for x ≪ 0), σ' = σ(x)σ(−x) (σ(1 − σ) loses it for x ≫ 0),
+# tanh' = 1/cosh²x = 4σ(2x)σ(−2x) ((1 − out)(1 + out) is 0 from |x| ≈ 19 on).
 EXPM1 = Primitive("expm1", "expm1", 1, f_expm1, lambda x, out: (exponential(x),),
                   reason="exp(x) - 1 cancels near 0 (ELU)")
-TANH = Primitive("tanh", "tanh", 1, f_tanh, lambda x, out: ((1.0 - out) * (1.0 + out),),
+TANH = Primitive("tanh", "tanh", 1, f_tanh,
+                 lambda x, out: (4.0 * logistic(2.0 * x) * logistic(-2.0 * x),),
                  fuses="tanh", reason="the composite 2σ(2x) − 1 loses digits near 0")
 SIGMOID = Primitive("sigmoid", "sigmoid", 1, f_sigmoid, lambda x, out: (out * logistic(-x),),
                     fuses="sigmoid", reason="one node instead of six, for speed")

@@ -356,9 +356,9 @@ def assert_gradients_match(f: Callable[..., Any], xs: Sequence[float], *,
     every disagreeing input.  Tolerances:
 
     - reverse vs forward mode: relative 1e-10, absolute 1e-12·max(1, |f|, |gradient|).  The
-      absolute part is there because reverse rules computed from a rounded output (tanh'
-      = (1 − out)(1 + out), σ' = out(1 − out), as in torch and JAX) are accurate to about ε
-      absolute, times whatever the chain multiplies them by;
+      rules are relative-accurate one by one; the absolute part is there because the chain
+      rule adds terms, and where terms of opposite signs cancel the two modes (which round
+      differently) agree only to about ε times the terms;
     - reverse vs central differences (step ε^(1/3)·max(1, |x|)): ``atol + rtol·|g|`` plus the
       differences' own rounding error 4ε·max(1, |f|)/h.
 
