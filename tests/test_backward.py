@@ -239,3 +239,27 @@ def test_zero_grad_breaks_the_cycle_that_backward_create_graph_makes():
 def _all_nodes(root):
     from autograd import topological_order
     return topological_order(root)
+
+
+@given(data=st.data())
+def test_backward_and_stepping_through_every_node_give_the_same_gradients(data):
+    """backward() is the stepping walk run without its stops: the same sums in the same
+    order, so the same floats in every node, leaves with earlier gradients included."""
+    from autograd.graph import topological_order, walk
+    from autograd.testing import expression_inputs, expressions
+    expression = data.draw(expressions(n_inputs=2), label="expression")
+    xs = data.draw(expression_inputs(expression), label="inputs")
+    grads = []
+    for stepping in (False, True):
+        leaves = [Value(x) for x in xs]
+        leaves[0].grad = 0.25  # an earlier pass's gradient, kept and added once
+        out = expression(*leaves)
+        if not isinstance(out, Value) or not out.requires_grad:
+            return
+        if stepping:
+            stops = list(walk(out))
+            assert len(stops) == len(topological_order(out, only_requiring_grad=True))
+        else:
+            out.backward()
+        grads.append([n.grad for n in topological_order(out)])
+    assert repr(grads[0]) == repr(grads[1])  # repr: nan == nan, and -0.0 ≠ 0.0

@@ -17,8 +17,9 @@ Workloads (built once over "a Value class", see ``workloads.py``):
 - memory: bytes per node with the graph alive (tracemalloc)
 
 Information rows (no target) time two more engines alongside: pathgrad inside
-``autograd.gc_paused()``, and ``floor.py``, the leanest node class we know how to write, which
-bounds what any eager engine of one Python object per node can reach on this interpreter.
+``autograd.gc_paused()``, and ``bare_node.py``, the leanest node class we know how to write,
+which bounds what any eager engine of one Python object per node can reach on this
+interpreter.
 
 Both engines run interleaved (pathgrad, micrograd, micrograd, pathgrad, ...) with the garbage
 collector in its default state.  Between samples an untimed ``gc.collect()`` clears the other
@@ -538,13 +539,13 @@ def main(argv: list[str]) -> int:
     print(f"W1: MLP training step, {plan.w1_reps} samples × (1 untimed burn-in + "
           f"{plan.w1_steps} timed step(s)) ...", flush=True)
     import autograd
-    from floor import FloorValue, parents_of as floor_parents
+    from bare_node import BareValue, parents_of as bare_parents
     variants: tuple[Engine, ...] = ()
     if hasattr(autograd, "gc_paused"):  # what nn's training loop does around each step
         variants = (Engine("pathgrad, gc_paused()", engines[0].V, engines[0].parents_of,
                            engines[0].version, pause_gc=autograd.gc_paused),)
-    # the leanest node class we can write (floor.py): what any eager engine could reach
-    variants += (Engine("floor (bare node class)", FloorValue, floor_parents, "—"),)
+    # the leanest node class we can write (bare_node.py): what any eager engine could reach
+    variants += (Engine("bare node class", BareValue, bare_parents, "—"),)
     w1, sanity = bench_w1(engines, plan.w1_reps, plan.w1_steps, variants)
     ratio = w1[mg].total.median / w1[pg].total.median
     rows.append(["W1 MLP step (fwd+bwd+SGD)", "100 pts", fmt_time(w1[pg].total.median),
@@ -660,7 +661,7 @@ def main(argv: list[str]) -> int:
           f"{fmt_time(cs[mg]['median'])} ({cs[mg]['median'] / cs[pg]['median']:.1f}×).")
     print(f"- pathgrad's relu is max(x, 0) with a constant leaf 0, so its W1 graph has more "
           f"nodes ({w1[pg].nodes} vs {w1[mg].nodes}); W1 is compared per step.")
-    print("- floor (bare node class): tests/bench/floor.py, one Python object per node and "
+    print("- bare node class: tests/bench/bare_node.py, one Python object per node and "
           "no features; constants live in the node, not as nodes.  Its rows bound what any "
           "eager engine built that way can reach here.")
     print(f"- W4 sanity: accumulated x.grad after all samples: pathgrad {fan_grads[pg]!r}, "

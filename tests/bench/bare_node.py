@@ -1,10 +1,11 @@
-"""The floor: the leanest scalar node class we know how to write in Python.
+"""The bare node class: the leanest scalar node class we know how to write in Python.
 
-``bench_engine.py`` times it next to pathgrad and micrograd (information rows named
-"floor") to answer one question: how fast could *any* eager engine be on this interpreter,
-if every node is one Python object that holds its parents?  If the floor misses a target,
-no feature-complete engine of that design can meet it; what separates pathgrad from the
-floor is the price of its features.
+``bench_engine.py`` times it next to pathgrad and micrograd (information rows named "bare
+node class") to answer one question: how fast could *any* eager engine be on this
+interpreter, if every node is one Python object that holds its parents?  If the bare class
+misses a target, no feature-complete engine of that design can meet it; what separates
+pathgrad from it is the price of pathgrad's features.  (Not to be confused with the "floor"
+of ``bench_replay.py``, a hand-written float step with no graph at all.)
 
 It keeps only what the workloads in ``workloads.py`` use (``+ * relu backward .data
 .grad``) and drops everything else: no primitive table, no modes, no hooks, labels or type
@@ -14,7 +15,7 @@ backward pass is pathgrad's iterative sort followed by one loop with the rules w
 inline.  It computes the same floats as the two engines (``bench_engine`` checks the W1
 loss), except that its relu, like micrograd's, has gradient 0 at 0.
 
->>> x = FloorValue(2.0); y = FloorValue(1.0)
+>>> x = BareValue(2.0); y = BareValue(1.0)
 >>> e = (x + y) * (y + 1); e.backward()
 >>> (e.data, x.grad, y.grad)
 (6.0, 2.0, 5.0)
@@ -24,7 +25,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-__all__ = ["FloorValue", "parents_of"]
+__all__ = ["BareValue", "parents_of"]
 
 _new = object.__new__
 
@@ -32,7 +33,7 @@ _new = object.__new__
 _LEAF, _ADD, _MUL, _ADDC, _MULC, _RELU = range(6)
 
 
-class FloorValue:
+class BareValue:
     __slots__ = ("data", "grad", "_k", "_a", "_b", "_mark")
 
     def __init__(self, data: float) -> None:
@@ -41,12 +42,12 @@ class FloorValue:
         self._k = _LEAF
         self._a = self._b = self._mark = None
 
-    def __add__(self, other: Any) -> "FloorValue":
-        out = _new(FloorValue)
+    def __add__(self, other: Any) -> "BareValue":
+        out = _new(BareValue)
         out.grad = 0.0
         out._a = self
         out._mark = None
-        if other.__class__ is FloorValue:
+        if other.__class__ is BareValue:
             out.data = self.data + other.data
             out._k = _ADD
         else:
@@ -55,8 +56,8 @@ class FloorValue:
         out._b = other
         return out
 
-    def __radd__(self, other: Any) -> "FloorValue":  # other + self: a number on the left
-        out = _new(FloorValue)
+    def __radd__(self, other: Any) -> "BareValue":  # other + self: a number on the left
+        out = _new(BareValue)
         out.data = other + self.data
         out.grad = 0.0
         out._k = _ADDC
@@ -65,12 +66,12 @@ class FloorValue:
         out._mark = None
         return out
 
-    def __mul__(self, other: Any) -> "FloorValue":
-        out = _new(FloorValue)
+    def __mul__(self, other: Any) -> "BareValue":
+        out = _new(BareValue)
         out.grad = 0.0
         out._a = self
         out._mark = None
-        if other.__class__ is FloorValue:
+        if other.__class__ is BareValue:
             out.data = self.data * other.data
             out._k = _MUL
         else:
@@ -79,8 +80,8 @@ class FloorValue:
         out._b = other
         return out
 
-    def __rmul__(self, other: Any) -> "FloorValue":
-        out = _new(FloorValue)
+    def __rmul__(self, other: Any) -> "BareValue":
+        out = _new(BareValue)
         out.data = other * self.data
         out.grad = 0.0
         out._k = _MULC
@@ -89,8 +90,8 @@ class FloorValue:
         out._mark = None
         return out
 
-    def relu(self) -> "FloorValue":
-        out = _new(FloorValue)
+    def relu(self) -> "BareValue":
+        out = _new(BareValue)
         x = self.data
         out.data = x if x > 0.0 else 0.0
         out.grad = 0.0
@@ -123,11 +124,11 @@ class FloorValue:
                 a.grad += g
 
 
-def _order(root: FloorValue) -> list:
+def _order(root: BareValue) -> list:
     """Parents before children, iteratively (the same algorithm as pathgrad's)."""
     token = object()
     order: list = []
-    stack: list[Optional[FloorValue]] = [root]
+    stack: list[Optional[BareValue]] = [root]
     pop, push, emit = stack.pop, stack.append, order.append
     while stack:
         node = pop()
@@ -151,7 +152,7 @@ def _order(root: FloorValue) -> list:
     return order
 
 
-def parents_of(node: FloorValue) -> tuple:
+def parents_of(node: BareValue) -> tuple:
     """The parent nodes (numbers stored in a node are not nodes)."""
     k = node._k
     if k == _MUL or k == _ADD:
