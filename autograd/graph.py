@@ -77,17 +77,17 @@ def _prepare(root: Value, seed: Any, create_graph: bool) -> tuple[list[Value], d
     """Order the nodes for backward, zero every grad the pass will fill, seed the root.
 
     Leaves that already hold a gradient start this pass from zero too; their earlier grad is
-    returned (``id → (leaf, grad)``) and added back once, when the leaf's total for this pass
+    returned (``leaf → grad``) and added back once, when the leaf's total for this pass
     is complete.  So k passes leave exactly g + g + … (k times) in a leaf, whatever the
     number of paths.
     """
     order = topological_order(root, only_requiring_grad=True)
-    earlier: dict[int, tuple[Value, Any]] = {}
+    earlier: dict[Value, Any] = {}  # Values hash and compare by identity
     for node in order:
         if node._op is None:
             g = node.grad
             if g.__class__ is not float or g != 0.0:
-                earlier[id(node)] = (node, g)
+                earlier[node] = g
         node.grad = 0.0
     if isinstance(seed, Value):
         pass
@@ -123,8 +123,8 @@ def walk(root: Value, seed: Any = 1.0, *, create_graph: bool = False, stops: boo
                 incoming = node.grad
                 if meta is not None and meta.hooks:
                     incoming = _run_hooks(meta.hooks, incoming)
-                entry = earlier.pop(id(node), None) if earlier else None
-                node.grad = incoming if entry is None else entry[1] + incoming
+                before = earlier.pop(node, None) if earlier else None
+                node.grad = incoming if before is None else before + incoming
                 if stops:
                     yield node, ()
                 continue
@@ -158,7 +158,7 @@ def walk(root: Value, seed: Any = 1.0, *, create_graph: bool = False, stops: boo
             if stops:
                 yield node, local
     finally:  # a walk stopped early still keeps every leaf's earlier gradient
-        for leaf, g in earlier.values():
+        for leaf, g in earlier.items():
             leaf.grad = g + leaf.grad
 
 
