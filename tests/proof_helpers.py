@@ -171,6 +171,24 @@ def differentiable_args(op_name: str, arity: int) -> tuple[bool, ...]:
     return (True, False) if op_name == "pow" else (True,) * arity
 
 
+def assert_reverse_forward_central(op_name: str, fn, args: Sequence[float], var, i: int,
+                                   out: Value, gradient: float, atol: float = SUBNORMAL,
+                                   kinks: Sequence[float] = ()) -> None:
+    """∂out/∂args[i] from reverse mode (``gradient``) against forward mode, then against
+    central differences where a step resolves the op and does not straddle a kink (at a
+    kink itself the ½/½ convention is exactly the symmetric difference)."""
+    dual = forward(fn, args, i, var)
+    assert dual.value == out.data
+    assert close(gradient, dual.tangent, atol, 1e-12), \
+        (op_name, args, i, gradient, dual.tangent)
+    h = step(op_name, i, args[i])
+    if not resolvable(op_name, h) or 0.0 < distance_to_kink(op_name, args, kinks) < 4.0 * h:
+        return  # checked by reverse = forward only
+    numeric, noise = central(fn, args, i, h)
+    assert close(gradient, numeric, noise + 1e-300, 1e-6), \
+        (op_name, args, i, gradient, numeric, noise)
+
+
 def distance_to_kink(op_name: str, args: Sequence[float], kinks: Sequence[float]) -> float:
     """How far the arguments are from a point where the op is not differentiable."""
     if op_name in ("max", "minimum"):

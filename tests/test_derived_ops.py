@@ -17,9 +17,9 @@ from hypothesis import assume, given, strategies as st
 from autograd import Value, functional as F
 from autograd.forward import Dual
 from autograd.testing import DOMAINS, arguments, domain_floats
-from proof_helpers import (EPS, PER_OP, SECOND_ORDER, SUBNORMAL, assert_hessian_entry, central, close,
-                           distance_to_kink,
-                           forward, hessian_row, resolvable, reverse, step)
+from proof_helpers import (EPS, PER_OP, SECOND_ORDER, SUBNORMAL, assert_hessian_entry,
+                           assert_reverse_forward_central, central, close, distance_to_kink,
+                           hessian_row, resolvable, reverse, step)
 
 NAMES = sorted(F.DERIVED)
 
@@ -65,22 +65,11 @@ def test_reverse_equals_forward_equals_central_differences(name, data):
         assert close(out.data, fn(*args), 0, (math.fabs(y * math.log(x)) + 2) * 2 * EPS)
     else:
         assert out.data == fn(*args)
+    atol = 8 * EPS * max(1.0, math.fabs(out.data), *(math.fabs(a) for a in args)) \
+        if name in ("swish", "silu") else SUBNORMAL
     for i in range(arity):
-        dual = forward(fn, args, i, var)
-        assert dual.value == out.data
-        atol = 8 * EPS * max(1.0, math.fabs(out.data), *(math.fabs(a) for a in args)) \
-            if name in ("swish", "silu") else SUBNORMAL
-        assert close(grads[i], dual.tangent, atol, 1e-12), \
-            (name, args, i, grads[i], dual.tangent)
-        h = step(name, i, args[i])
-        if not resolvable(name, h):
-            continue
-        kink = distance_to_kink(name, args, DOMAINS.get(name, DOMAINS["add"]).kinks)
-        if 0.0 < kink < 4.0 * h:
-            continue
-        numeric, noise = central(fn, args, i, h)
-        assert close(grads[i], numeric, noise + 1e-300, 1e-6), \
-            (name, args, i, grads[i], numeric, noise)
+        assert_reverse_forward_central(name, fn, args, var, i, out, grads[i], atol,
+                                       DOMAINS.get(name, DOMAINS["add"]).kinks)
 
 
 @pytest.mark.parametrize("name", NAMES)

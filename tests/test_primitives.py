@@ -15,10 +15,10 @@ from hypothesis import assume, given, strategies as st
 from autograd import Value, ops
 from autograd.forward import TANGENT_RULES, Dual
 from autograd.testing import DOMAINS, arguments
-from proof_helpers import (EPS, PER_OP, SECOND_ORDER, SUBNORMAL, assert_hessian_entry, central, close,
-                           differentiable_args,
-                           distance_to_kink, forward, hessian_row, primitive_fn, resolvable,
-                           reverse, step)
+from proof_helpers import (PER_OP, SECOND_ORDER, assert_hessian_entry,
+                           assert_reverse_forward_central, differentiable_args,
+                           distance_to_kink, hessian_row, primitive_fn, resolvable, reverse,
+                           step)
 
 NAMES = [p.name for p in ops.PRIMITIVES]
 
@@ -54,19 +54,8 @@ def test_reverse_equals_forward_equals_central_differences(name, data):
     assume(all(g is None or math.isfinite(g) for g in grads))
     assert out.data == op.forward(*args) or (out.data != out.data)
     for i, is_var in enumerate(var):
-        if not is_var:
-            continue
-        dual = forward(fn, args, i, var)
-        assert dual.value == out.data
-        assert close(grads[i], dual.tangent, SUBNORMAL, 1e-12), \
-            (name, args, i, grads[i], dual.tangent)
-        h = step(name, i, args[i])
-        if not resolvable(name, h) or (
-                name == "max" and 0.0 < distance_to_kink(name, args, ()) < 4.0 * h):
-            continue  # checked by reverse = forward only
-        numeric, noise = central(op.forward, args, i, h)
-        assert close(grads[i], numeric, noise + 1e-300, 1e-6), \
-            (name, args, i, grads[i], numeric, noise)
+        if is_var:
+            assert_reverse_forward_central(name, fn, args, var, i, out, grads[i])
 
 
 @pytest.mark.parametrize("name", NAMES)
