@@ -108,7 +108,7 @@ def walk(root: Value, seed: Any = 1.0, *, create_graph: bool = False, stops: boo
     With ``create_graph`` the local derivatives and the sums are built as Values, so the
     gradients can be differentiated again.  With ``stops=False`` it does not stop at each
     node: the whole walk runs at the first ``next()`` and yields nothing (what
-    :func:`backward` does; a stop costs about a tenth of a node's time).
+    :func:`backward` does; the stops cost about a tenth of the walk's time).
     """
     if not root.requires_grad:
         return
