@@ -113,7 +113,7 @@ def walk(root: Value, seed: Any = 1.0, *, create_graph: bool = False, stops: boo
     if not root.requires_grad:
         return
     order, earlier = _prepare(root, seed, create_graph)
-    anomaly = _value._anomaly
+    anomaly = _value.is_anomaly_enabled()
     graph_mode = create_graph
     try:
         for node in reversed(order):

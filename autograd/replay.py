@@ -294,8 +294,6 @@ def trace(fn: Callable[..., Value], *args: Any) -> "Replay":
 def _run_traced(fn: Callable[..., Any], args: tuple) -> tuple[Value, tuple, list, float]:
     """Run ``fn(*args)`` eagerly, recording every comparison on Values as a guard."""
     guards: list[_Guard] = []
-    previous: Optional[Callable[..., Any]] = None
-
     def tracer(event: str, *payload: Any) -> None:
         if event == "compare":
             symbol, a, b, result = payload
@@ -307,11 +305,9 @@ def _run_traced(fn: Callable[..., Any], args: tuple) -> tuple[Value, tuple, list
             previous(event, *payload)
 
     t0 = time.perf_counter()
-    previous = _value._set_tracer(tracer)
-    try:
+    previous = _value._current_tracer()
+    with _value._tracing(tracer):  # this thread's nodes and guards only
         out = fn(*args)
-    finally:
-        _value._set_tracer(previous)
     seconds = time.perf_counter() - t0
     aux: tuple = ()
     if isinstance(out, tuple) and out and isinstance(out[0], Value):

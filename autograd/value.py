@@ -18,11 +18,14 @@ True
 
 from __future__ import annotations
 
+import contextvars
 import gc
+import inspect
 import math
 import numbers
 import os
 import sys
+import threading
 from contextlib import contextmanager
 from typing import Any, Callable, ContextManager, Iterator, Optional, Union
 
@@ -35,45 +38,94 @@ __all__ = ["Value", "Number", "no_grad", "enable_grad", "detect_anomaly", "is_gr
 Number = Union[int, float, bool]
 
 # --- modes ------------------------------------------------------------------------------------
-# Ops check one module global, ``_slow``; it is true only when a mode needs the slow path
-# (no_grad, anomaly mode, or a tracer).  The fast path stays free of mode checks.
-_grad_enabled = True
-_anomaly = False
-_tracer: Optional[Callable[..., Any]] = None
+# Modes are per thread (and per asyncio task): each context holds a tuple of the modes it
+# has entered, innermost last, in a ContextVar.  Ops check one module global, ``_slow``; it
+# is true while ANY context has a mode entered, and only the slow path reads the context's
+# modes.  The fast path stays free of mode checks.  A mode entered in a generator's frame
+# counts only while that generator runs (a suspended generator's frame has no f_back), so
+# a generator paused inside ``no_grad`` does not turn gradients off in its caller.
+_modes: contextvars.ContextVar[tuple] = contextvars.ContextVar("pathgrad_modes", default=())
+_entered = 0  # modes entered and not yet left, in every thread
+_entered_lock = threading.Lock()
 _slow = False
+_GENERATOR_FLAGS = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
-def _update_slow() -> None:
-    global _slow
-    _slow = (not _grad_enabled) or _anomaly or (_tracer is not None)
+class _Mode:
+    """One entered mode: its kind ("grad", "anomaly" or "tracer"), its value, and the
+    generator frame that entered it (None for an ordinary frame)."""
+    __slots__ = ("kind", "value", "frame")
+
+    def __init__(self, kind: str, value: Any, frame: Any) -> None:
+        self.kind, self.value, self.frame = kind, value, frame
 
 
-def is_grad_enabled() -> bool:
-    """True unless inside :func:`no_grad`."""
-    return _grad_enabled
-
-
-def is_anomaly_enabled() -> bool:
-    """True inside :func:`detect_anomaly`."""
-    return _anomaly
+def _current(kind: str, default: Any) -> Any:
+    """The innermost live mode of ``kind`` in this context (``default`` if none)."""
+    if not _slow:
+        return default
+    modes = _modes.get()
+    for i in range(len(modes) - 1, -1, -1):
+        mode = modes[i]
+        if mode.kind == kind and (mode.frame is None or mode.frame.f_back is not None):
+            return mode.value
+    return default
 
 
 @contextmanager
-def _grad_mode(enabled: bool) -> Iterator[None]:
-    global _grad_enabled
-    previous, _grad_enabled = _grad_enabled, enabled
-    _update_slow()
+def _mode(kind: str, value: Any) -> Iterator[None]:
+    global _entered, _slow
+    frame = sys._getframe(2)  # the frame running the ``with`` (past contextlib)
+    mode = _Mode(kind, value, frame if frame.f_code.co_flags & _GENERATOR_FLAGS else None)
+    with _entered_lock:
+        _entered += 1
+        _slow = True
+    _modes.set(_modes.get() + (mode,))
     try:
         yield
     finally:
-        _grad_enabled = previous
-        _update_slow()
+        modes = _modes.get()
+        for i in range(len(modes) - 1, -1, -1):  # remove this one (exits may interleave)
+            if modes[i] is mode:
+                _modes.set(modes[:i] + modes[i + 1:])
+                break
+        mode.frame = None  # a generator's frame refers to this mode: break the cycle
+        with _entered_lock:
+            _entered -= 1
+            _slow = _entered > 0
+
+
+def _state() -> tuple[bool, bool, Optional[Callable[..., Any]]]:
+    """This context's (grad enabled, anomaly mode, tracer), innermost modes winning."""
+    found: dict = {}
+    modes = _modes.get() if _slow else ()
+    for i in range(len(modes) - 1, -1, -1):
+        mode = modes[i]
+        if mode.kind not in found and (mode.frame is None or mode.frame.f_back is not None):
+            found[mode.kind] = mode.value
+    return found.get("grad", True), found.get("anomaly", False), found.get("tracer")
+
+
+def is_grad_enabled() -> bool:
+    """True unless inside :func:`no_grad` (in this thread)."""
+    return _current("grad", True)
+
+
+def is_anomaly_enabled() -> bool:
+    """True inside :func:`detect_anomaly` (in this thread)."""
+    return _current("anomaly", False)
+
+
+def _grad_mode(enabled: bool) -> ContextManager[None]:
+    return _mode("grad", enabled)
 
 
 def no_grad() -> ContextManager[None]:
     """Compute values without recording a graph: results are leaves that need no gradient.
+
+    The mode belongs to the thread that enters it; other threads keep recording.
 
     >>> x = Value(3.0)
     >>> with no_grad():
@@ -89,12 +141,11 @@ def enable_grad() -> ContextManager[None]:
     return _grad_mode(True)
 
 
-@contextmanager
-def detect_anomaly(enabled: bool = True) -> Iterator[None]:
+def detect_anomaly(enabled: bool = True) -> ContextManager[None]:
     """Raise :class:`AnomalyError` at the first op whose forward or backward gives nan/inf.
 
     The error names the op, its input values, the node's label and the file:line where the
-    node was created.
+    node was created.  The mode belongs to the thread that enters it.
 
     >>> with detect_anomaly():
     ...     Value(0.0, label="x").log()
@@ -102,14 +153,7 @@ def detect_anomaly(enabled: bool = True) -> Iterator[None]:
     ...
     autograd.errors.AnomalyError: log produced -inf in the forward pass from inputs (x=0.0) ...
     """
-    global _anomaly
-    previous, _anomaly = _anomaly, enabled
-    _update_slow()
-    try:
-        yield
-    finally:
-        _anomaly = previous
-        _update_slow()
+    return _mode("anomaly", bool(enabled))
 
 
 @contextmanager
@@ -142,15 +186,17 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _set_tracer(tracer: Optional[Callable[..., Any]]) -> Optional[Callable[..., Any]]:
-    """Install a function called as ``tracer(event, *args)`` on node creation and comparisons.
+def _tracing(tracer: Callable[..., Any]) -> ContextManager[None]:
+    """Call ``tracer(event, *args)`` on node creation, reads and comparisons in this thread.
 
-    Returns the previous tracer.  Used by the replay compiler; not public API.
+    Used by the replay compiler; not public API.
     """
-    global _tracer
-    previous, _tracer = _tracer, tracer
-    _update_slow()
-    return previous
+    return _mode("tracer", tracer)
+
+
+def _current_tracer() -> Optional[Callable[..., Any]]:
+    """The innermost tracer of this thread, or None."""
+    return _current("tracer", None)
 
 
 def _creation_site() -> str:
@@ -202,7 +248,7 @@ def _lift(x: Any, opname: str) -> "Value":
         v._op = None
         v._a = v._b = None
         v._meta = v._mark = None
-        if _anomaly:
+        if _slow and is_anomaly_enabled():
             _check_leaf(v)
         return v
     raise OperandTypeError(
@@ -242,7 +288,8 @@ def _node(op: Primitive, data: float, parents: tuple) -> "Value":
     out.data = data
     out.grad = 0.0
     out._meta = out._mark = None
-    if not _grad_enabled:
+    grad_enabled, anomaly, tracer = _state()
+    if not grad_enabled:
         out.requires_grad = False
         out._op = None
         out._a = out._b = None
@@ -251,15 +298,15 @@ def _node(op: Primitive, data: float, parents: tuple) -> "Value":
         out._op = op
         out._a = parents[0]
         out._b = parents[1] if len(parents) == 2 else None
-    if _anomaly:
+    if anomaly:
         meta = out._meta = _Meta()
         meta.site = _creation_site()
         if not math.isfinite(data) and all(math.isfinite(p.data) for p in parents):
             raise AnomalyError(
                 f"{op.name} produced {data!r} in the forward pass from inputs "
                 f"({_describe_inputs(parents)}) at {meta.site}")
-    if _tracer is not None:
-        _tracer("node", out)
+    if tracer is not None:
+        tracer("node", out)
     return out
 
 
@@ -368,7 +415,7 @@ class Value:
         self._mark: Optional[object] = None
         if label is not None:
             self.label = label
-        if _anomaly:
+        if _slow and is_anomaly_enabled():
             _check_leaf(self)
 
     # --- structure -------------------------------------------------------------------------
@@ -439,8 +486,10 @@ class Value:
         return text + ")"
 
     def __float__(self) -> float:
-        if _tracer is not None:
-            _tracer("read", self)
+        if _slow:
+            tracer = _current_tracer()
+            if tracer is not None:
+                tracer("read", self)
         return self.data
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
@@ -588,8 +637,10 @@ def _compare(symbol: str, a: Value, b: Any) -> bool:
         result = x >= other
     else:  # "!=", for truth tests: bool(v) is v != 0
         result = x != other
-    if _tracer is not None:
-        _tracer("compare", symbol, a, b, result)
+    if _slow:
+        tracer = _current_tracer()
+        if tracer is not None:
+            tracer("compare", symbol, a, b, result)
     return result
 
 
