@@ -23,13 +23,16 @@ from __future__ import annotations
 
 import argparse
 import ast
+import os
+import re
 import sys
 import warnings
 from typing import Any, Callable, Optional, Sequence
 
 from . import functional as F
 from .errors import ExpressionError, PathgradError, PathLimitError
-from .explain import explain, format_number
+from .explain import explain, format_number, printable
+from .paths import DEFAULT_PATH_LIMIT, DEFAULT_TEXT_LIMIT
 from .value import Value
 
 __all__ = ["main", "evaluate", "parse", "FUNCTIONS", "MAX_EXPRESSION_LENGTH"]
@@ -50,6 +53,11 @@ FUNCTIONS: dict[str, tuple[Callable, int, int]] = {
     "hard_sigmoid": (F.hard_sigmoid, 1, 1), "hard_tanh": (F.hard_tanh, 1, 1),
     "swish": (F.swish, 1, 2), "silu": (F.silu, 1, 1), "sqrt": (F.sqrt, 1, 1),
 }
+
+#: What NAME=NUMBER accepts: ASCII decimal numbers (float() would also take 1_000 and
+#: Arabic-Indic or other Unicode digits), inf and nan.
+_NUMBER = re.compile(r"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+                     r"|inf|infinity|nan)", re.IGNORECASE | re.ASCII)
 
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 
@@ -86,16 +94,25 @@ def parse(expression: str) -> ast.Expression:
                               f"{MAX_EXPRESSION_LENGTH}")
     if not expression.strip():
         raise ExpressionError("empty expression")
+    # ast builds its tree recursively, one level per operator of a long sum: allow the
+    # depth that MAX_EXPRESSION_LENGTH characters can reach (the C parser has its own bound).
+    depth = sys.getrecursionlimit()
     try:
+        sys.setrecursionlimit(max(depth, 3 * len(expression) + 1000))
         with warnings.catch_warnings():  # "1if x" etc.: one error line, no warning lines
             warnings.simplefilter("ignore")
             tree = ast.parse(expression.strip(), mode="eval")
     except SyntaxError as exc:
         where = f" at column {exc.offset}" if exc.offset else ""
         raise ExpressionError(f"not a valid expression{where}: {exc.msg}") from None
-    except (ValueError, RecursionError, MemoryError, OverflowError) as exc:
+    except (MemoryError, RecursionError):  # Python's parser stops near 6,000 nested levels
+        raise ExpressionError("expression is nested too deeply for Python's parser (thousands "
+                              "of unary signs, brackets or ** in a row); simplify it") from None
+    except (ValueError, OverflowError) as exc:
         raise ExpressionError(f"not a valid expression: {type(exc).__name__}: "
                               f"{str(exc)[:200]}") from None
+    finally:
+        sys.setrecursionlimit(depth)
     for node in ast.walk(tree):
         _check(node)
     return tree
@@ -272,11 +289,30 @@ def _assignment(text: str) -> tuple[str, float]:
         raise ExpressionError(f"expected NAME=NUMBER, got {text!r:.60}")
     if name in FUNCTIONS:
         raise ExpressionError(f"{name} is a function name; choose another variable name")
-    try:
-        value = float(number.strip())
-    except ValueError:
-        raise ExpressionError(f"{name}: {number.strip()!r:.40} is not a number") from None
-    return name, value
+    number = number.strip()
+    if not _NUMBER.fullmatch(number):
+        raise ExpressionError(f"{name}: {number!r:.40} is not a number; write it with ASCII "
+                              "digits, e.g. 2, -0.5, 1e-3, 1000 (no _ or other digits)")
+    return name, float(number)
+
+
+def _assignments(texts: Sequence[str]) -> dict[str, float]:
+    """The NAME=NUMBER arguments as a dict; a name given twice is refused."""
+    variables: dict[str, float] = {}
+    for text in texts:
+        name, value = _assignment(text)
+        if name in variables:
+            raise ExpressionError(f"{name} is given twice ({name}={format_number(variables[name])}"
+                                  f" and {text.strip()!r:.40}); give each variable once")
+        variables[name] = value
+    return variables
+
+
+def _count(text: str) -> int:
+    """A positive whole number for a limit option (argparse reports the error)."""
+    if not re.fullmatch(r"[0-9]{1,30}", text.strip()) or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r:.40}")
+    return int(text)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -293,8 +329,12 @@ def _parser() -> argparse.ArgumentParser:
                         "by step")
     parser.add_argument("--paths", action="store_true", help="print every input-to-output "
                         "path and its product of local derivatives")
-    parser.add_argument("--path-limit", type=int, default=10_000, metavar="N",
-                        help="refuse --paths above N paths (default 10000)")
+    parser.add_argument("--max-paths", "--path-limit", type=_count, default=DEFAULT_PATH_LIMIT,
+                        metavar="N", dest="path_limit",
+                        help=f"refuse --paths above N paths (default {DEFAULT_PATH_LIMIT})")
+    parser.add_argument("--max-chars", type=_count, default=DEFAULT_TEXT_LIMIT, metavar="N",
+                        help=f"refuse a --paths listing longer than N characters (default "
+                             f"{DEFAULT_TEXT_LIMIT})")
     parser.add_argument("--explain", action="store_true", help="print a table of every node")
     parser.add_argument("--svg", metavar="FILE", help="draw the graph as SVG")
     parser.add_argument("--png", metavar="FILE", help="draw the graph as PNG")
@@ -332,8 +372,21 @@ def _split_options(parser: argparse.ArgumentParser, argv: list[str]) -> list[str
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    """Run the command line; returns the exit status (0 ok, 1 cannot draw, 2 bad input)."""
+    """Run the command line; returns the exit status (0 ok, 1 cannot draw or write,
+    2 bad input)."""
     out, err = sys.stdout, sys.stderr
+    try:
+        status = _run(argv, out, err)
+        if out is not None:
+            out.flush()
+        return status
+    except _OutputClosed as exc:
+        return _output_closed(err, exc)
+    except (OSError, ValueError) as exc:  # the final flush
+        return _output_closed(err, _OutputClosed(str(exc)))
+
+
+def _run(argv: Optional[Sequence[str]], out: Any, err: Any) -> int:
     parser = _parser()
     try:
         args = parser.parse_args(_split_options(parser, sys.argv[1:] if argv is None
@@ -341,16 +394,21 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except SystemExit as exc:  # --help (0) or a usage error (2), already printed
         return int(exc.code or 0)
     try:
-        variables = dict(_assignment(v) for v in args.values)
+        for option in ("svg", "png", "dot", "html"):
+            path = getattr(args, option)
+            if path is not None and not path.strip():
+                raise ExpressionError(f"--{option} needs a file name, got an empty one")
+        variables = _assignments(args.values)
         root, inputs = evaluate(args.expression, variables)
         steps = list(root.backward_steps()) if root.requires_grad else []
         shown = " ".join(args.expression.split())
+        label = printable(root.label or "")
         if root.label == shown:
-            _print(out, f"{shown} = {format_number(root.data)}")
+            _print(out, f"{label} = {format_number(root.data)}")
         else:
-            _print(out, f"{root.label} = {shown} = {format_number(root.data)}")
+            _print(out, f"{label} = {printable(shown)} = {format_number(root.data)}")
         for name, x in inputs.items():
-            _print(out, f"∂{root.label}/∂{name} = {format_number(x.grad)}")
+            _print(out, f"∂{label}/∂{name} = {format_number(x.grad)}")
         if args.steps:
             _print(out, "\nbackward, step by step:")
             for step in steps:
@@ -361,22 +419,24 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             from .paths import format_paths
             _print(out, "\npaths (products of local derivatives; each sum is a gradient):")
             try:
-                text = format_paths(root, list(inputs.values()), limit=args.path_limit)
+                text = format_paths(root, list(inputs.values()), limit=args.path_limit,
+                                    max_chars=args.max_chars)
             except PathLimitError as exc:
-                raise PathLimitError(f"{exc}; on the command line: --path-limit N") from None
+                option = "--max-chars" if "max_chars" in str(exc) else "--max-paths"
+                raise PathLimitError(f"{exc}; on the command line: {option} N") from None
             _print(out, text or "  (no inputs)")
         if args.explain:
             _print(out, "")
             _print(out, explain(root))
         derived = "open" if args.open_derived else "box"
-        if args.svg or args.png or args.dot:
+        if args.svg is not None or args.png is not None or args.dot is not None:
             from .render import to_dot
             drawing = to_dot(root, derived=derived)
             for path, fmt in ((args.dot, "dot"), (args.svg, "svg"), (args.png, "png")):
                 if path:
                     drawing.save(path, fmt)
                     _print(out, f"wrote {path}")
-        if args.html:
+        if args.html is not None:
             from .stepper import write_html
             write_html(root, args.html)
             _print(out, f"wrote {args.html}")
@@ -390,9 +450,35 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     return 0
 
 
+class _OutputClosed(Exception):
+    """Standard output or error is closed or its reader has gone (``| head``)."""
+
+
 def _print(stream: Any, text: str) -> None:
+    if stream is None:  # started with the stream closed (``>&-``)
+        raise _OutputClosed("the stream is closed")
     try:
-        stream.write(text + "\n")
-    except UnicodeEncodeError:  # a terminal that cannot show ∂ or →
-        enc = getattr(stream, "encoding", None) or "ascii"
-        stream.write(text.encode(enc, "backslashreplace").decode(enc) + "\n")
+        try:
+            stream.write(text + "\n")
+        except UnicodeEncodeError:  # a terminal that cannot show ∂ or →
+            enc = getattr(stream, "encoding", None) or "ascii"
+            stream.write(text.encode(enc, "backslashreplace").decode(enc) + "\n")
+    except (OSError, ValueError) as exc:  # EPIPE, EBADF; ValueError: the file was closed
+        raise _OutputClosed(str(exc)) from None
+
+
+def _output_closed(err: Any, exc: _OutputClosed) -> int:
+    """Exit 1 without a traceback, also at interpreter exit (stdout is not flushed again)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+    except OSError:
+        pass
+    try:
+        if err is not None:
+            err.write(f"pathgrad: error: cannot write the output: {exc}\n")
+            err.flush()
+    except (OSError, ValueError):
+        pass
+    return 1

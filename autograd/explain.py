@@ -25,12 +25,41 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from typing import Any, Optional
 
 from .graph import topological_order
 from .value import Value
 
-__all__ = ["explain", "summarize", "node_names", "format_number", "format_factor", "formula"]
+__all__ = ["explain", "summarize", "node_names", "format_number", "format_factor", "formula",
+           "printable"]
+
+#: Unicode categories shown as escapes: controls, format (bidi) characters, surrogates,
+#: private use, unassigned, line and paragraph separators.
+_HIDDEN = frozenset(("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"))
+
+
+def printable(text: str) -> str:
+    r"""``text`` with every character a terminal or page would act on instead of showing
+    (escape sequences, bidi overrides, NUL, newlines, lone surrogates ...) written as a
+    visible ``\x..``/``\u....`` escape.  Every text view names nodes through this.
+
+    >>> print(printable("a\x1b[2Jb\u202ec"))
+    a\x1b[2Jb\u202ec
+    >>> printable("∂f/∂x → é")
+    '∂f/∂x → é'
+    """
+    if text.isprintable():
+        return text
+    shown = []
+    for ch in text:
+        if unicodedata.category(ch) in _HIDDEN:
+            code = ord(ch)
+            shown.append(f"\\x{code:02x}" if code < 0x100 else
+                         f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+        else:
+            shown.append(ch)
+    return "".join(shown)
 
 
 def format_number(x: Any) -> str:
@@ -74,7 +103,7 @@ def node_names(root: Value, order: Optional[list] = None) -> dict[int, str]:
     for position, node in enumerate(order):
         label = node.label
         if label is not None:
-            names[id(node)] = label
+            names[id(node)] = printable(label)
         elif node._op is None and not node.requires_grad:
             names[id(node)] = format_number(node.data)
         else:

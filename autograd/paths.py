@@ -30,14 +30,30 @@ from dataclasses import dataclass, field
 from typing import Iterable, Optional, Sequence
 
 from .errors import GraphError, PathLimitError
-from .explain import format_factor, format_number, node_names
+from .explain import format_factor, format_number, node_names, printable
 from .graph import topological_order
 from .value import Value
 
-__all__ = ["Path", "paths", "count_paths", "path_sums", "format_paths", "DEFAULT_PATH_LIMIT"]
+__all__ = ["Path", "paths", "count_paths", "path_sums", "format_paths", "DEFAULT_PATH_LIMIT",
+           "DEFAULT_TEXT_LIMIT"]
 
 #: Enumeration refuses graphs with more input-to-output paths than this (raise it per call).
 DEFAULT_PATH_LIMIT = 10_000
+
+#: :func:`format_paths` refuses listings longer than this many characters (raise it per
+#: call): long paths through long names grow with the cube of an expression's length.
+DEFAULT_TEXT_LIMIT = 2_000_000
+
+
+def _how_many(n: int) -> str:
+    """A count for a message: exact up to 80 digits, else a power of ten it exceeds.
+
+    >>> _how_many(12345), _how_many(2 ** 15000)
+    ('12345', 'more than 10^4515')
+    """
+    if n < 10 ** 80:
+        return str(n)
+    return f"more than 10^{int((n.bit_length() - 1) * 0.30102999566398)}"  # log10(2)
 
 
 @dataclass(frozen=True)
@@ -59,7 +75,7 @@ class Path:
 
     def __str__(self) -> str:
         names = self.names or {}
-        route = " → ".join(names.get(id(n), n.label or "?") for n in self.nodes)
+        route = " → ".join(names.get(id(n), printable(n.label or "?")) for n in self.nodes)
         factors = "·".join(format_factor(d) for d in self.local) or "1"
         return f"{route}: {factors} = {format_number(self.product)}"
 
@@ -121,10 +137,12 @@ def paths(root: Value, wrt: Optional[Sequence[Value]] = None, *,
     count = _counts(order)
     total = sum(count.get(id(t), 0) for t in targets)
     if total > limit:
+        many = _how_many(total)
+        larger = f"paths(..., limit={total})" if total < 10 ** 80 else "a larger limit"
         raise PathLimitError(
-            f"{names.get(id(root), 'the output')} has {total} paths from its inputs, more than "
-            f"limit={limit}; pass a larger limit (paths(..., limit={total})) or fewer wrt "
-            "nodes, or step the backward pass instead (backward_steps)")
+            f"{names.get(id(root), 'the output')} has {many} paths from its inputs, more than "
+            f"limit={limit}; pass {larger} or fewer wrt nodes, or step the backward pass "
+            "instead (backward_steps)")
     rank = {id(t): i for i, t in enumerate(targets)}
     found: list[list[Path]] = [[] for _ in targets]
     local_of: dict[int, tuple] = {}
@@ -179,15 +197,50 @@ def path_sums(root: Value, wrt: Optional[Sequence[Value]] = None, *,
     return result
 
 
+def _text_size(root: Value, wrt: Optional[Sequence[Value]], names: dict) -> int:
+    """About how many characters the path listing takes (names and arrows; numbers not
+    counted), in linear time: for each node, the paths from it to the root and the total
+    length of their names."""
+    order = topological_order(root, only_requiring_grad=True)
+    if not order:
+        return 0
+    count = {id(order[-1]): 1}
+    size = {id(order[-1]): len(names.get(id(order[-1]), "?"))}
+    for node in reversed(order):
+        c = count.get(id(node), 0)
+        if c == 0:
+            continue
+        below = size[id(node)]
+        for parent in node._parents:
+            if parent.requires_grad:
+                key = id(parent)
+                count[key] = count.get(key, 0) + c
+                size[key] = size.get(key, 0) + below + c * (len(names.get(key, "?")) + 3)
+    return sum(size.get(id(t), 0) for t in _targets(root, wrt, order))
+
+
 def format_paths(root: Value, wrt: Optional[Sequence[Value]] = None, *,
-                 limit: int = DEFAULT_PATH_LIMIT) -> str:
-    """The path sums as text: ``∂e/∂b = 2 + 3 = 5 (2 paths)`` and each path below it."""
+                 limit: int = DEFAULT_PATH_LIMIT, max_chars: int = DEFAULT_TEXT_LIMIT) -> str:
+    """The path sums as text: ``∂e/∂b = 2 + 3 = 5 (2 paths)`` and each path below it.
+
+    Raises :class:`PathLimitError` above ``limit`` paths, or when the listing would be
+    longer than ``max_chars`` characters (checked before any path is listed).
+    """
     names = node_names(root)
+    size = _text_size(root, wrt, names)
+    if size > max_chars:
+        if count_paths(root, wrt) > limit:
+            paths(root, wrt, limit=limit)  # the count is the first limit passed: say that
+        shown = f"at least {size}" if size < 10 ** 80 else _how_many(size)
+        raise PathLimitError(
+            f"the path listing of {names[id(root)]:.40} would be {shown} "
+            f"characters, more than max_chars={max_chars}; pass a larger max_chars or fewer "
+            "wrt nodes, or step the backward pass instead (backward_steps)")
     out = names[id(root)]
     lines = []
     for t, total, mine in path_sums(root, wrt, limit=limit):
         terms = " + ".join(format_number(p.product) for p in mine)
-        head = f"∂{out}/∂{names.get(id(t), t.label or '?')} = "
+        head = f"∂{out}/∂{names.get(id(t), printable(t.label or '?'))} = "
         if len(mine) > 1:
             head += f"{terms} = "
         head += f"{format_number(total)} ({len(mine)} path{'s' if len(mine) != 1 else ''})"

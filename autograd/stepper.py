@@ -27,11 +27,12 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import os
 from typing import Any, Optional, Union
 
 from .errors import GraphError, GraphTooLargeError
-from .explain import format_factor, format_number, formula, node_names
+from .explain import format_factor, format_number, formula, node_names, printable
 from .files import write_atomically
 from .graph import topological_order
 from .steps import backward_steps
@@ -143,9 +144,10 @@ def to_html(root: Value, *, seed: float = 1.0,
             "stepper; pass max_nodes=None (or larger) to build it anyway, or use "
             "autograd.render.to_dot for a depth-limited picture")
     data = stepper_data(root, seed)
-    title = html.escape(f"pathgrad stepper: {data['title']}", quote=True)
-    return (_PAGE.replace("__TITLE__", title)
-            .replace("__DATA__", _json_for_script(data)))
+    title = html.escape(f"pathgrad stepper: {printable(data['title'])}", quote=True)
+    fill = {"__TITLE__": title, "__DATA__": _json_for_script(data)}
+    # one pass: a label that spells a placeholder is never filled in a second time
+    return re.sub("__TITLE__|__DATA__", lambda m: fill[m.group()], _PAGE)
 
 
 def write_html(root: Value, path: Union[str, os.PathLike], **options: Any) -> str:

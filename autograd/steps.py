@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Optional
 
-from .explain import format_factor, format_number, formula, node_names
+from .explain import format_factor, format_number, formula, node_names, printable
 from .graph import topological_order, walk
 from .value import Value
 
@@ -60,7 +60,7 @@ class Step:
         node = self.node if node is None else node
         if self.names is not None and id(node) in self.names:
             return self.names[id(node)]
-        return node.label if node.label is not None else format_number(node.data)
+        return printable(node.label) if node.label is not None else format_number(node.data)
 
     def __str__(self) -> str:
         node = self.node

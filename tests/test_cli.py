@@ -49,7 +49,7 @@ def test_a_misspelt_option_is_named(capsys):
 
 def test_too_many_paths_is_exit_2_naming_the_option(capsys):
     status, out, err = run(capsys, "x*x*x*x*x", "x=1", "--paths", "--path-limit", "4")
-    assert status == 2 and "5 paths" in err and "--path-limit" in err
+    assert status == 2 and "5 paths" in err and "--max-paths N" in err
     status, out, err = run(capsys, "x*x*x*x*x", "x=1", "--paths", "--path-limit", "5")
     assert status == 0 and "(5 paths)" in out
 
