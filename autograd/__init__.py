@@ -76,3 +76,42 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+
+# --- another package named ``autograd`` ---------------------------------------------------
+# HIPS autograd is imported as ``autograd`` too.  Installed into the same environment, pip
+# writes both into one site-packages/autograd/ directory; whichever __init__.py came last
+# wins and the other package's files are left mixed in.  Say so at import.
+_HIPS_FILES = ("core.py", "tracer.py", "wrap_util.py", "differential_operators.py",
+               "extend.py", "numpy", "scipy")
+
+
+def _conflicts(package_dir: str) -> list[str]:
+    """What shows another package in ``package_dir``: files only HIPS autograd ships, and
+    ``autograd-*`` distributions (HIPS's name) installed beside it."""
+    import os
+    found = [name for name in _HIPS_FILES if os.path.exists(os.path.join(package_dir, name))]
+    try:
+        beside = os.listdir(os.path.dirname(package_dir))
+    except OSError:
+        beside = []
+    found += sorted(name for name in beside if name.lower().startswith("autograd-")
+                    and name.lower().endswith((".dist-info", ".egg-info")))
+    return found
+
+
+def _warn_if_mixed() -> None:
+    import os
+    import warnings
+    package_dir = os.path.dirname(os.path.abspath(__file__))
+    found = _conflicts(package_dir)
+    if found:
+        warnings.warn(
+            f"another package named 'autograd' (HIPS autograd?) is installed where pathgrad's "
+            f"'autograd' is: {', '.join(found)} in {os.path.dirname(package_dir)}.  Both "
+            "import as 'autograd', so their files are mixed and neither works reliably; use "
+            "one virtual environment per package (see the README, 'HIPS autograd').",
+            RuntimeWarning, stacklevel=3)
+
+
+_warn_if_mixed()

@@ -175,3 +175,104 @@ def test_no_input_produces_a_traceback(expression, values):
         assert "Traceback" not in err.getvalue()
         if err.getvalue().startswith("pathgrad"):
             assert len(err.getvalue().splitlines()) == 1
+
+
+# --- hostile input (issue 15) -----------------------------------------------------------------
+
+def test_a_variable_given_twice_is_refused(capsys):
+    status, out, err = run(capsys, "a*2", "a=1", "a=2")
+    assert (status, out) == (2, "")
+    assert "a is given twice" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("number", ["1_000", "١٢", "１２", "²", "0x10", "1e", "--1", ""])
+def test_a_number_that_is_not_plain_ascii_decimal_is_refused_with_one_line(capsys, number):
+    status, out, err = run(capsys, "a*2", f"a={number}")
+    assert (status, out) == (2, "")
+    assert err.startswith("pathgrad: error: a: ") and "ASCII digits" in err
+    assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("number, value", [("2", "4"), ("-0.5", "-1"), ("+.5", "1"),
+                                           ("1e3", "2000"), ("1.", "2"), ("inf", "inf")])
+def test_plain_decimal_numbers_and_inf_are_accepted(capsys, number, value):
+    status, out, err = run(capsys, "a*2", f"a={number}")
+    assert (status, err) == (0, "")
+    assert out.splitlines()[0] == f"f = a*2 = {value}"
+
+
+@pytest.mark.parametrize("option", ["--svg", "--png", "--dot", "--html"])
+def test_an_empty_file_name_is_refused(capsys, option, tmp_path):
+    status, out, err = run(capsys, "a*2", "a=1", f"{option}=")
+    assert (status, out) == (2, "")
+    assert f"{option} needs a file name" in err
+
+
+def test_thousands_of_unary_minus_signs_give_one_clear_line(capsys):
+    status, out, err = run(capsys, "-" * 9999 + "a", "a=1")
+    assert (status, out) == (2, "")
+    assert "nested too deeply" in err and "MemoryError" not in err and err.count("\n") == 1
+
+
+def test_a_valid_4999_term_sum_gives_its_result(capsys):
+    status, out, err = run(capsys, "+".join(["a"] * 4999), "a=1")
+    assert (status, err) == (0, "")
+    assert out.splitlines()[-1] == "∂f/∂a = 4999"
+    assert sys.getrecursionlimit() < 10_000  # the parser's allowance is given back
+
+
+@pytest.mark.parametrize("terms", [500, 2000])
+def test_paths_of_a_long_product_is_refused_with_the_option_to_raise(capsys, terms):
+    status, out, err = run(capsys, "*".join(["a"] * terms), "a=1", "--paths")
+    assert status == 2 and len(out) < 10_000
+    assert "max_chars=2000000" in err and "--max-chars N" in err and err.count("\n") == 1
+
+
+def test_max_chars_raises_the_paths_listing_bound(capsys):
+    expression = "*".join(["a"] * 60)
+    status, _, err = run(capsys, expression, "a=1", "--paths", "--max-chars", "1000")
+    assert status == 2 and "--max-chars" in err
+    status, out, err = run(capsys, expression, "a=1", "--paths", "--max-chars", "10000000")
+    assert (status, err) == (0, "") and "(60 paths)" in out
+
+
+def test_max_paths_is_the_path_limit(capsys):
+    status, _, err = run(capsys, "x*x*x", "x=1", "--paths", "--max-paths", "2")
+    assert status == 2 and "3 paths" in err and "--max-paths N" in err
+    assert run(capsys, "x*x*x", "x=1", "--paths", "--path-limit", "3")[0] == 0
+
+
+def test_control_and_bidi_characters_in_the_expression_are_printed_escaped(capsys):
+    status, out, err = run(capsys, "a*2 # \x1b[2J\u202e", "a=1", "--steps", "--paths",
+                           "--explain")
+    assert (status, err) == (0, "")
+    assert "\x1b" not in out and "\u202e" not in out
+    assert "\\x1b[2J\\u202e" in out
+
+
+def _cli(*args, **options):
+    return subprocess.run([sys.executable, "-m", "autograd", *args], capture_output=True,
+                          text=True, timeout=60, cwd=os.path.dirname(os.path.dirname(
+                              os.path.abspath(__file__))), **options)
+
+
+def test_closed_stdout_exits_1_without_a_traceback():
+    proc = subprocess.run([sys.executable, "-c", "import os, sys; os.close(1); "
+                           "sys.argv = ['autograd', 'a*2', 'a=1']; import runpy; "
+                           "runpy.run_module('autograd', run_name='__main__')"],
+                          capture_output=False, stderr=subprocess.PIPE, text=True, timeout=60,
+                          cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr and "cannot write the output" in proc.stderr
+
+
+def test_stdout_reader_gone_exits_1_without_a_traceback():
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    proc = subprocess.Popen([sys.executable, "-m", "autograd", "+".join(["a"] * 3000), "a=1",
+                             "--steps"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            cwd=root)
+    proc.stdout.read(10)
+    proc.stdout.close()  # as `| head -c 10` does
+    err = proc.stderr.read().decode()
+    assert proc.wait(60) == 1
+    assert "Traceback" not in err and "Exception ignored" not in err

@@ -91,3 +91,45 @@ def test_sum_over_paths_equals_the_gradient(program):
 def test_count_paths_counts_what_paths_lists(program):
     leaves, out = build(program)
     assert count_paths(out) == len(paths(out, limit=10**6))
+
+
+# --- hostile input (issue 15) -----------------------------------------------------------------
+
+def test_a_path_count_past_the_int_to_str_limit_gives_a_short_message():
+    x = Value(1.0, label="x")
+    y = x
+    for _ in range(15_000):
+        y = y * y
+    with pytest.raises(PathLimitError) as info:
+        paths(y)
+    message = str(info.value)
+    assert "more than 10^4515 paths" in message and len(message) < 300
+
+
+def test_format_paths_refuses_a_listing_past_max_chars_before_listing_it():
+    a = Value(1.0, label="a" * 50)
+    y = a
+    for _ in range(199):
+        y = y * a
+    with pytest.raises(PathLimitError, match=r"at least \d+ characters, more than max_chars=5000"):
+        format_paths(y, max_chars=5000)
+    assert "(200 paths)" in format_paths(y, max_chars=10 ** 8)
+
+
+def test_format_paths_names_the_path_count_first_when_both_limits_are_passed():
+    x = Value(1.0, label="x" * 100)
+    y = x
+    for _ in range(30):
+        y = y + y
+    with pytest.raises(PathLimitError, match="paths from its inputs, more than limit=10000"):
+        format_paths(y, max_chars=100)
+
+
+def test_path_text_escapes_control_and_bidi_characters():
+    a = Value(2.0, label="a\x1b]0;owned\x07\u202e")
+    b = a * a
+    b.label = "b\u2066"
+    text = format_paths(b) + "\n".join(str(p) for p in paths(b))
+    assert all(ch == "\n" or ch.isprintable() for ch in text)
+    assert "\x1b" not in text and "\u202e" not in text and "\u2066" not in text
+    assert "a\\x1b]0;owned\\x07\\u202e" in text and "∂b\\u2066/∂a" in text
