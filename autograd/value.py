@@ -44,7 +44,11 @@ Number = Union[int, float, bool]
 # modes.  The fast path stays free of mode checks.  A mode entered in a generator's frame
 # counts only while that generator runs (a suspended generator's frame has no f_back), so
 # a generator paused inside ``no_grad`` does not turn gradients off in its caller.
-_modes: contextvars.ContextVar[tuple] = contextvars.ContextVar("pathgrad_modes", default=())
+_DEFAULT = (True, False, None)  # (grad enabled, anomaly mode, tracer)
+# The context's value: (modes entered, innermost last; their resolved state, or None when a
+# generator's mode is among them and the state must be resolved at each read).
+_modes: contextvars.ContextVar[tuple] = contextvars.ContextVar("pathgrad_modes",
+                                                               default=((), _DEFAULT))
 _entered = 0  # modes entered and not yet left, in every thread
 _entered_lock = threading.Lock()
 _slow = False
@@ -62,16 +66,27 @@ class _Mode:
         self.kind, self.value, self.frame = kind, value, frame
 
 
-def _current(kind: str, default: Any) -> Any:
-    """The innermost live mode of ``kind`` in this context (``default`` if none)."""
-    if not _slow:
-        return default
-    modes = _modes.get()
+def _resolve(modes: tuple) -> tuple[bool, bool, Optional[Callable[..., Any]]]:
+    """(grad enabled, anomaly mode, tracer) from ``modes``: the innermost live one of each."""
+    found: dict = {}
     for i in range(len(modes) - 1, -1, -1):
         mode = modes[i]
-        if mode.kind == kind and (mode.frame is None or mode.frame.f_back is not None):
-            return mode.value
-    return default
+        if mode.kind not in found and (mode.frame is None or mode.frame.f_back is not None):
+            found[mode.kind] = mode.value
+    return found.get("grad", True), found.get("anomaly", False), found.get("tracer")
+
+
+def _set_modes(modes: tuple) -> None:
+    in_generator = any(mode.frame is not None for mode in modes)
+    _modes.set((modes, None if in_generator else _resolve(modes)))
+
+
+def _state() -> tuple[bool, bool, Optional[Callable[..., Any]]]:
+    """This context's (grad enabled, anomaly mode, tracer), innermost modes winning."""
+    if not _slow:
+        return _DEFAULT
+    modes, state = _modes.get()
+    return state if state is not None else _resolve(modes)
 
 
 @contextmanager
@@ -82,14 +97,14 @@ def _mode(kind: str, value: Any) -> Iterator[None]:
     with _entered_lock:
         _entered += 1
         _slow = True
-    _modes.set(_modes.get() + (mode,))
+    _set_modes(_modes.get()[0] + (mode,))
     try:
         yield
     finally:
-        modes = _modes.get()
+        modes = _modes.get()[0]
         for i in range(len(modes) - 1, -1, -1):  # remove this one (exits may interleave)
             if modes[i] is mode:
-                _modes.set(modes[:i] + modes[i + 1:])
+                _set_modes(modes[:i] + modes[i + 1:])
                 break
         mode.frame = None  # a generator's frame refers to this mode: break the cycle
         with _entered_lock:
@@ -97,25 +112,14 @@ def _mode(kind: str, value: Any) -> Iterator[None]:
             _slow = _entered > 0
 
 
-def _state() -> tuple[bool, bool, Optional[Callable[..., Any]]]:
-    """This context's (grad enabled, anomaly mode, tracer), innermost modes winning."""
-    found: dict = {}
-    modes = _modes.get() if _slow else ()
-    for i in range(len(modes) - 1, -1, -1):
-        mode = modes[i]
-        if mode.kind not in found and (mode.frame is None or mode.frame.f_back is not None):
-            found[mode.kind] = mode.value
-    return found.get("grad", True), found.get("anomaly", False), found.get("tracer")
-
-
 def is_grad_enabled() -> bool:
     """True unless inside :func:`no_grad` (in this thread)."""
-    return _current("grad", True)
+    return _state()[0]
 
 
 def is_anomaly_enabled() -> bool:
     """True inside :func:`detect_anomaly` (in this thread)."""
-    return _current("anomaly", False)
+    return _state()[1]
 
 
 def _grad_mode(enabled: bool) -> ContextManager[None]:
@@ -196,7 +200,7 @@ def _tracing(tracer: Callable[..., Any]) -> ContextManager[None]:
 
 def _current_tracer() -> Optional[Callable[..., Any]]:
     """The innermost tracer of this thread, or None."""
-    return _current("tracer", None)
+    return _state()[2]
 
 
 def _creation_site() -> str:
@@ -288,7 +292,8 @@ def _node(op: Primitive, data: float, parents: tuple) -> "Value":
     out.data = data
     out.grad = 0.0
     out._meta = out._mark = None
-    grad_enabled, anomaly, tracer = _state()
+    modes, state = _modes.get()  # _state(), inlined: the slow path is run once per node
+    grad_enabled, anomaly, tracer = state if state is not None else _resolve(modes)
     if not grad_enabled:
         out.requires_grad = False
         out._op = None
