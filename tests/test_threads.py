@@ -243,3 +243,72 @@ def test_trace_does_not_record_another_threads_guards_or_nodes():
     step = holder["step"]
     assert step.stats["guards"] == 0
     assert step(1.5)[0] == 3.0
+
+
+def _trainer():
+    model = MLP(2, [4, 1], seed=3)
+    return Trainer(model, "mse", SGD(model.parameters(), lr=0.05), progress=False)
+
+
+_X = [[0.1 * i, 0.3 - 0.05 * i] for i in range(6)]
+_Y = [[0.2 * i - 0.4] for i in range(6)]
+
+
+def _loss_grads(model):
+    for p in model.parameters():
+        p.grad = 0.0
+    loss = sum(((model(x)[0] - t[0]) ** 2 for x, t in zip(_X, _Y)), Value(0.0))
+    loss.backward()
+    return [p.grad for p in model.parameters()]
+
+
+def _reference(moves):
+    """Alone, one thread's trajectory: after each of its moves, (gradients, evaluation)."""
+    trainer = _trainer()
+    states = []
+    for epochs in range(1, moves + 1):
+        states.append((_loss_grads(trainer.model), trainer.evaluate(_X, _Y)))
+        trainer.fit(_X, _Y, epochs=epochs)
+    return states, [p.data for p in trainer.model.parameters()]
+
+
+@pytest.mark.parametrize("order", ORDERS, ids="".join)
+def test_two_threads_train_step_and_evaluate_with_no_grad_in_any_interleaving(order):
+    """Each thread, at every move of either thread: steps its gradients, evaluates (which
+    enters and leaves no_grad itself) and trains one epoch; its own no_grad is entered and
+    left in the given interleaving.  Both trajectories equal a thread's run alone."""
+    expected, final = _reference(len(order))
+    turn = [threading.Event() for _ in range(len(order) + 1)]
+    moved = [threading.Barrier(2) for _ in range(len(order))]
+    results = {}
+
+    def worker(name):
+        trainer, states, block = _trainer(), [], None
+        for i in range(len(order)):
+            if order[i][0] == name:
+                turn[i].wait(10)
+                if order[i].endswith("+"):
+                    block = no_grad()
+                    block.__enter__()
+                else:
+                    block.__exit__(None, None, None)
+                    block = None
+                turn[i + 1].set()
+            else:
+                turn[i + 1].wait(10)
+            if block is not None:  # inside this thread's no_grad: nothing is recorded
+                assert not is_grad_enabled()
+                assert not (trainer.model.parameters()[0] * 2).requires_grad
+                with enable_grad():
+                    states.append((_loss_grads(trainer.model), trainer.evaluate(_X, _Y)))
+                    trainer.fit(_X, _Y, epochs=i + 1)
+            else:
+                assert is_grad_enabled()
+                states.append((_loss_grads(trainer.model), trainer.evaluate(_X, _Y)))
+                trainer.fit(_X, _Y, epochs=i + 1)
+            moved[i].wait(10)
+        results[name] = states, [p.data for p in trainer.model.parameters()]
+
+    turn[0].set()
+    _run_threads(lambda: worker("A"), lambda: worker("B"))
+    assert results["A"] == results["B"] == (expected, final)
