@@ -18,6 +18,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import gc
 import inspect
@@ -92,7 +93,9 @@ def _state() -> tuple[bool, bool, Optional[Callable[..., Any]]]:
 @contextmanager
 def _mode(kind: str, value: Any) -> Iterator[None]:
     global _entered, _slow
-    frame = sys._getframe(2)  # the frame running the ``with`` (past contextlib)
+    frame = sys._getframe(2)  # the frame running the ``with``, past contextlib (ExitStack ...)
+    while frame.f_back is not None and frame.f_code.co_filename == contextlib.__file__:
+        frame = frame.f_back
     mode = _Mode(kind, value, frame if frame.f_code.co_flags & _GENERATOR_FLAGS else None)
     with _entered_lock:
         _entered += 1

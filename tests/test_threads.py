@@ -312,3 +312,39 @@ def test_two_threads_train_step_and_evaluate_with_no_grad_in_any_interleaving(or
     turn[0].set()
     _run_threads(lambda: worker("A"), lambda: worker("B"))
     assert results["A"] == results["B"] == (expected, final)
+
+
+def test_generator_entering_no_grad_through_an_exit_stack_does_not_keep_it_in_its_caller():
+    import contextlib
+
+    def numbers():
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(no_grad())
+            yield is_grad_enabled()
+
+    gen = numbers()
+    assert next(gen) is False
+    assert is_grad_enabled() and _grad_of_x_squared() == 6.0
+    gen.close()
+    assert not _value._slow
+
+
+def test_modes_are_per_asyncio_task():
+    import asyncio
+
+    async def quiet(started, done):
+        with no_grad():
+            started.set()
+            await done.wait()
+            return is_grad_enabled()
+
+    async def busy(started, done):
+        await started.wait()
+        grad = is_grad_enabled(), _grad_of_x_squared()
+        done.set()
+        return grad
+
+    async def both():
+        started, done = asyncio.Event(), asyncio.Event()
+        return await asyncio.gather(quiet(started, done), busy(started, done))
+    assert asyncio.run(both()) == [False, (True, 6.0)]
