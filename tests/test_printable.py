@@ -66,3 +66,11 @@ def test_a_root_labelled_with_a_placeholder_does_not_pull_the_data_into_the_titl
         title = re.search("<title>(.*?)</title>", page, re.S).group(1)
         assert title == f"pathgrad stepper: {placeholder}"
         assert page.count('"nodes"') == 1 and page.count("<title>") == 1
+
+
+def test_a_lone_surrogate_in_a_label_is_written_escaped_to_the_page(tmp_path):
+    from autograd import write_html
+    a = Value(1.0, label="x\ud800")
+    path = write_html(a * 2, tmp_path / "page.html")
+    text = open(path, encoding="utf-8").read()
+    assert "x\\\\ud800" in text or "x\\ud800" in text
