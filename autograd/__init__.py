@@ -49,7 +49,7 @@ from . import functional, ops
 from .functional import (abs, elu, exp, expm1, hard_sigmoid, hard_tanh, leaky_relu, log,
                          log1p, logaddexp, maximum, minimum, relu, sigmoid, silu, softplus,
                          sqrt, swish, tanh)
-from .graph import derivative, grad, topological_order, zero_grad
+from .graph import derivative, grad, hvp, topological_order, zero_grad
 from .steps import Step, backward_steps
 from .forward import Dual, forward_derivative, forward_gradient, jvp
 from .check import check_modes, gradcheck, gradgradcheck, numerical_derivative, \
@@ -65,7 +65,7 @@ __all__ = [
     "abs", "elu", "exp", "expm1", "hard_sigmoid", "hard_tanh", "leaky_relu", "log", "log1p",
     "logaddexp", "maximum", "minimum", "relu", "sigmoid", "silu", "softplus", "sqrt", "swish",
     "tanh",
-    "Step", "backward_steps", "derivative", "grad", "topological_order", "zero_grad",
+    "Step", "backward_steps", "derivative", "grad", "hvp", "topological_order", "zero_grad",
     "Dual", "forward_derivative", "forward_gradient", "jvp",
     "gradcheck", "gradgradcheck", "check_modes", "numerical_derivative", "numerical_gradient",
     "explain", "summarize", "Path", "count_paths", "format_paths", "path_sums", "paths",

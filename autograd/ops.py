@@ -48,8 +48,17 @@ NAN = math.nan
 # --- IEEE forward functions on floats -------------------------------------------------------
 
 def f_max(a: float, b: float) -> float:
-    """max with nan propagation (IEEE maximum); a tie returns ``a``."""
-    return a if (a >= b or a != a) else b
+    """max with nan propagation (IEEE 754 maximum): a tie returns ``a``, except that
+    max(−0, +0) is +0 (so ``abs(-0.0)`` and ``relu(-0.0)`` are +0.0).
+
+    >>> f_max(-0.0, 0.0), f_max(0.0, -0.0), f_max(-0.0, -0.0)
+    (0.0, 0.0, -0.0)
+    """
+    if a > b or a != a:
+        return a
+    if a == b:
+        return a + b if a == 0.0 else a  # −0 + +0 = +0; equal non-zeros: a
+    return b
 
 
 def f_exp(x: float) -> float:

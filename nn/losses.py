@@ -6,8 +6,9 @@ with the engine's derived ops, so they work on floats, Values and Duals, and the
 values and gradients — at logits of ±1000:
 
 - binary cross-entropy from a logit z: softplus(z) − y·z  (= −y·log σ(z) − (1−y)·log(1−σ(z)));
-- softmax cross-entropy: logsumexp(z) − z_y, the log-sum-exp as a chain of the fused
-  ``logaddexp`` (m + log1p(e^(−|a−b|))), never exponentiating a large number.
+- softmax cross-entropy: logsumexp(z) − z_y = (z_k − z_y) + log1p(Σ_{i≠k} e^(z_i − z_k)) with
+  z_k the largest logit: no exponent is positive, and z_k − z_y is taken before the log is
+  added, so three equal logits of 1e16 give ln 3, not 0.
 
 The trainer averages a loss over a batch: R = (1/N) Σ L(y⁽ⁿ⁾, ŷ⁽ⁿ⁾) + ½λ‖W‖² (the seeds'
 regularized risk).  Each loss says what kind of task it is (``loss.task``: ``"binary"``,
@@ -23,10 +24,11 @@ regularized risk).  Each loss says what kind of task it is (``loss.task``: ``"bi
 
 from __future__ import annotations
 
+import math
 from typing import Any, Callable, Iterable, Optional, Sequence
 
 from autograd import Value
-from autograd.functional import logaddexp, relu, softplus
+from autograd.functional import exp, log1p, relu, softplus
 
 from .errors import ConfigError, ShapeError
 from .registry import lookup
@@ -79,16 +81,28 @@ def _label(y: Any, where: str) -> Any:
     raise ConfigError(f"{where}: binary labels must be 0/1 or -1/+1, got {y!r}")
 
 
-def _sum_of_squares(name: str, output: Any, target: Any) -> tuple[Any, int]:
-    """Σ (ŷᵢ − yᵢ)² and the number of outputs."""
+# Past 2⁵¹⁰ a square overflows; such differences are scaled by √factor before squaring, so a
+# loss whose value is finite is computed finite, and so is each gradient factor·2dᵢ on the
+# way back.  Ordinary sizes take the plain sum (exact as before: no √ rounding).
+_HUGE = 2.0 ** 510
+
+
+def _scaled_sum_of_squares(name: str, output: Any, target: Any, factor: float) -> Any:
+    """factor · Σ (ŷᵢ − yᵢ)², without overflow where the result is finite."""
     outs, targets = _vector(output), _vector(target)
     if len(outs) != len(targets):
         raise ShapeError(f"{name}: {len(outs)} outputs but {len(targets)} targets")
-    total = 0.0
-    for o, t in zip(outs, targets):
-        d = o - t
+    diffs = [o - t for o, t in zip(outs, targets)]
+    total: Any = 0.0
+    if not max((abs(_data(d)) for d in diffs), default=0.0) > _HUGE:
+        for d in diffs:
+            total = total + d * d
+        return total * factor
+    root = math.sqrt(factor)
+    for d in diffs:
+        d = d * root
         total = total + d * d
-    return total, len(outs)
+    return total
 
 
 @_task("regression", _same)
@@ -98,8 +112,7 @@ def mse(output: Any, target: Any) -> Any:
     >>> mse([1.0, 3.0], [0.0, 1.0])
     2.5
     """
-    total, count = _sum_of_squares("mse", output, target)
-    return total * (1.0 / count)
+    return _scaled_sum_of_squares("mse", output, target, 1.0 / len(_vector(output)))
 
 
 @_task("regression", _same)
@@ -109,39 +122,71 @@ def half_l2(output: Any, target: Any) -> Any:
     >>> half_l2(3.0, 1.0)
     2.0
     """
-    return 0.5 * _sum_of_squares("half_l2", output, target)[0]
+    return _scaled_sum_of_squares("half_l2", output, target, 0.5)
 
 
 @_task("binary", lambda y: 1.0 if _label(y, "bce_with_logits") > 0 else 0.0)
 def bce_with_logits(output: Any, target: Any) -> Any:
-    """Binary cross-entropy of a logit z against y ∈ {0, 1}: softplus(z) − y·z.
+    """Binary cross-entropy of a logit z against y ∈ {0, 1}: (1 − y)·softplus(z) + y·softplus(−z).
 
-    Gradient σ(z) − y, finite everywhere; the value never computes log σ(z) directly.
-    Labels −1/+1 are accepted too (−1 means 0).
+    That is softplus(z) − y·z written without the cancellation of two large terms, so it is
+    accurate on both sides of 0 (bce(40, 1) = e⁻⁴⁰ ≈ 4.25e-18, not 0).  Gradient σ(z) − y,
+    finite everywhere; the value never computes log σ(z) directly.  Labels −1/+1 are
+    accepted too (−1 means 0).
+
+    >>> bce_with_logits(40.0, 1)
+    4.248354255291589e-18
     """
     z = _scalar(output, "bce_with_logits")
     y = _label(target, "bce_with_logits")
     if not isinstance(y, Value):
         y = 1.0 if y > 0 else 0.0
-    return softplus(z) - y * z  # the label is data, not a branch: one graph for every label
+    # the label is data, not a branch: one graph for every label
+    return (1.0 - y) * softplus(z) + y * softplus(-z)
 
 
 binary_cross_entropy_with_logits = bce_with_logits
 
 
-def logsumexp(values: Sequence[Any]) -> Any:
-    """log Σ e^(vᵢ), as a chain of the stable fused ``logaddexp``.
+def _shifted(values: Sequence[Any]) -> tuple[Any, Any]:
+    """(z_k, Σ_{i≠k} e^(z_i − z_k)) for the largest z_k, so log Σ e^(zᵢ) = z_k + log1p(rest).
 
-    >>> logsumexp([1000.0, 1000.0]) == 1000.0 + 0.6931471805599453
-    True
+    The shift is the largest input itself (a node, not a detached number), so its gradient is
+    exact: every exponent is ≤ 0 and nothing overflows; the term e⁰ = 1 is never rounded into
+    the sum, so the log1p keeps the digits of a small rest.
     """
     values = list(values)
     if not values:
         raise ShapeError("logsumexp of no values")
-    out = values[0]
-    for v in values[1:]:
-        out = logaddexp(out, v)
-    return out
+    k = 0
+    for i, v in enumerate(values):
+        vk, vi = _data(values[k]), _data(v)
+        if vi > vk or vi != vi:  # nan wins, as in max
+            k = i
+    top = values[k]
+    rest: Any = 0.0
+    for i, v in enumerate(values):
+        if i != k:
+            rest = rest + exp(v - top)
+    return top, rest
+
+
+def _data(x: Any) -> float:
+    return x.data if isinstance(x, Value) else float(x)
+
+
+def logsumexp(values: Sequence[Any]) -> Any:
+    """log Σ e^(vᵢ) = z_k + log1p(Σ_{i≠k} e^(z_i − z_k)) with z_k the largest input.
+
+    Exact to a few ulps at any finite inputs; its gradient is softmax(v), which sums to 1.
+
+    >>> logsumexp([1000.0, 1000.0]) == 1000.0 + 0.6931471805599453
+    True
+    >>> logsumexp([1e16, 1e16, 1e16])   # 1e16 + ln 3, correctly rounded
+    1.0000000000000002e+16
+    """
+    top, rest = _shifted(values)
+    return top + log1p(rest)
 
 
 @_task("multiclass")
@@ -156,7 +201,8 @@ def softmax_cross_entropy(output: Any, target: int) -> Any:
                           f"[0, {len(z)}), got {target!r}")
     if len(z) < 2:
         raise ShapeError("softmax_cross_entropy needs at least two logits")
-    return logsumexp(z) - z[target]
+    top, rest = _shifted(z)
+    return (top - z[target]) + log1p(rest)  # logsumexp(z) − z_y without cancelling z_k − z_y
 
 
 cross_entropy = softmax_cross_entropy

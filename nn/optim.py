@@ -101,8 +101,15 @@ _SCHEDULES = {"constant": constant, "step_decay": step_decay, "exponential": exp
 # --- clipping ------------------------------------------------------------------------------
 
 def grad_norm(params: Iterable[Value]) -> float:
-    """‖∇‖₂ over all parameters."""
-    return math.sqrt(math.fsum(p.grad * p.grad for p in params))
+    """‖∇‖₂ over all parameters, scaled by the largest |gradient| so that no square
+    overflows or underflows where the norm itself is finite (like ``math.hypot``).
+
+    >>> a, b, c = Value(0.0), Value(0.0), Value(0.0)
+    >>> a.grad, b.grad, c.grad = 1e300, 1e300, 1.0
+    >>> grad_norm([a, b, c])
+    1.4142135623730952e+300
+    """
+    return math.hypot(*(float(p.grad) for p in params))
 
 
 def clip_grad_norm(params: Iterable[Value], max_norm: float) -> float:

@@ -240,7 +240,7 @@ def test_batched_max_rule_equals_the_table_row(a, b):
     first, second = R._MAX_LOCAL
     key = R._sign_key(a, b)
     assert same([first[key], second[key]], list(ops.MAX.local(a, b, ops.MAX.forward(a, b))))
-    if b == b:
+    if b == b and R._max_forward_is_builtin(b):  # replay uses the builtin only then
         assert bits(max(a, b)) == bits(ops.MAX.forward(a, b))
 
 
