@@ -12,7 +12,7 @@ layout of its own, no network, no ``eval``.
   pan, fit) and keeps the current node in view; the table beside it follows the current row.
 - Keys: ← → step, Home / End jump, Space plays or pauses (each exactly once, whatever has
   focus).  ``page.html#speed=300`` plays at 300 ms a step.
-- A gradient not computed yet shows as ``·`` (not as 0); the last frame sums up every
+- A gradient not computed yet shows as ``—`` (not as 0); the last frame sums up every
   input's gradient.
 - All CSS sits under ``#pathgrad-stepper``, so the page can be embedded without touching
   its host; :func:`notebook_html` wraps the page in a sandboxed ``<iframe srcdoc>`` for
@@ -187,7 +187,8 @@ def notebook_html(root: Value, *, height: Optional[int] = None, **options: Any) 
         height = 460 if len(topological_order(root)) <= 12 else 640
     return (f'<iframe class="pathgrad-stepper-frame" sandbox="allow-scripts" '
             f'title="{html.escape("pathgrad stepper", quote=True)}" '
-            f'style="width:100%;height:{int(height)}px;border:1px solid #e5e7eb;'
+            f'style="box-sizing:border-box;width:100%;height:{int(height)}px;'
+            f'border:1px solid #e5e7eb;'
             f'border-radius:6px" srcdoc="{html.escape(page, quote=True)}"></iframe>')
 
 
@@ -252,13 +253,13 @@ _PAGE = r"""<!DOCTYPE html>
 #pathgrad-stepper .pgs-canvas { position: absolute; left: 0; top: 0;
   transform-origin: 0 0; }
 #pathgrad-stepper .pgs-canvas svg { display: block; }
-#pathgrad-stepper .pgs-side { flex: 0 0 auto; width: 360px; max-width: 40%; overflow: auto;
+#pathgrad-stepper .pgs-side { flex: 0 0 auto; width: 400px; max-width: 40%; overflow: auto;
   background: #fff; border: 1px solid #e5e7eb; border-radius: 6px; position: relative; }
 #pathgrad-stepper table { border-collapse: collapse; width: 100%; font-size: 13px;
   table-layout: fixed; }
-#pathgrad-stepper th:nth-child(1) { width: 24%; }
-#pathgrad-stepper th:nth-child(2) { width: 34%; }
-#pathgrad-stepper th:nth-child(3), #pathgrad-stepper th:nth-child(4) { width: 21%;
+#pathgrad-stepper th:nth-child(1) { width: 27%; }
+#pathgrad-stepper th:nth-child(2) { width: 27%; }
+#pathgrad-stepper th:nth-child(3), #pathgrad-stepper th:nth-child(4) { width: 23%;
   text-align: right; }
 #pathgrad-stepper table.pgs-summary tbody tr:not(.pgs-summed) { display: none; }
 #pathgrad-stepper th { position: sticky; top: 0; background: #f3f4f6; text-align: left;
@@ -310,7 +311,7 @@ _PAGE = r"""<!DOCTYPE html>
 </div>
 <div class="pgs-legend">Each step takes the node whose gradient is complete (outlined red)
 and sends upstream × local derivative to each parent (red edges); parents pile up what they
-receive (red).  Edge numbers are local derivatives; · is a gradient not computed yet.
+receive (red).  Edge numbers are local derivatives; — is a gradient not computed yet.
 Drag to pan, ctrl + wheel to zoom.</div>
 </div>
 <script type="application/json" id="graph-data">__DATA__</script>
@@ -395,18 +396,31 @@ Drag to pan, ctrl + wheel to zoom.</div>
   }
   function fit() {
     const w = svg.viewBox.baseVal.width, h = svg.viewBox.baseVal.height;
-    scale = Math.min(pane.clientWidth / w, pane.clientHeight / h, 1.5);
+    scale = 0.96 * Math.min(pane.clientWidth / w, pane.clientHeight / h, 1.5);
     tx = (pane.clientWidth - w * scale) / 2;
     ty = (pane.clientHeight - h * scale) / 2;
     place();
   }
-  function keepInView(g) {  // pan the picture (never the window) so g is inside the pane
-    if (!g) return;
-    const r = g.getBoundingClientRect(), p = pane.getBoundingClientRect(), m = 24;
-    if (r.left < p.left + m || r.right > p.right - m)
-      tx += (p.left + p.width / 2) - (r.left + r.width / 2);
-    if (r.top < p.top + m || r.bottom > p.bottom - m)
-      ty += (p.top + p.height / 2) - (r.top + r.height / 2);
+  function keepInView(g, also) {  // pan the picture (never the window) so g is in the pane,
+    if (!g) return;               // with the boxes in `also` when they all fit
+    let r = g.getBoundingClientRect();
+    const p = pane.getBoundingClientRect();
+    const all = (also || []).filter(Boolean).reduce(function (u, h) {
+      const q = h.getBoundingClientRect();
+      return {left: Math.min(u.left, q.left), right: Math.max(u.right, q.right),
+              top: Math.min(u.top, q.top), bottom: Math.max(u.bottom, q.bottom)};
+    }, r);
+    if (all.right - all.left < p.width - 64 && all.bottom - all.top < p.height - 64) r = all;
+    // far outside: bring it to the middle; just over an edge: the least move, with a margin
+    const shift = function (lo, hi, plo, phi) {
+      const m = Math.min(32, (phi - plo - (hi - lo)) / 2);
+      if (hi < plo || lo > phi) return (plo + phi) / 2 - (lo + hi) / 2;
+      if (lo < plo + m) return plo + m - lo;
+      if (hi > phi - m) return phi - m - hi;
+      return 0;
+    };
+    tx += shift(r.left, r.right, p.left, p.right);
+    ty += shift(r.top, r.bottom, p.top, p.bottom);
     place();
   }
   function keepRowInView(tr) {  // scroll the table's own box, never the window
@@ -450,7 +464,7 @@ Drag to pan, ctrl + wheel to zoom.</div>
     }
     G.nodes.forEach(function (n, i) {
       if (!n.needsGrad) return;
-      const g = grads[i], text = g === null ? "·" : short(g);
+      const g = grads[i], text = g === null ? "—" : short(g);
       const cell = gradCells[i];
       cell.textContent = text;
       cell.title = g === null ? "not computed yet" : g;
@@ -462,11 +476,11 @@ Drag to pan, ctrl + wheel to zoom.</div>
       rows[i].className = state[i] || "";
     });
     if (cur) {
-      keepInView(box[G.nodes[cur.node].shown]);
+      keepInView(box[G.nodes[cur.node].shown], cur.sends.map(s => box[s.shownTo]));
       keepRowInView(rows[cur.node]);
     } else if (frame === LAST) $("side").scrollTop = 0;
     $("story").textContent = cur ? cur.story : frame === LAST ? G.summary.story :
-      "Before the backward pass: no gradient is computed yet (·). Press next (→) to seed " +
+      "Before the backward pass: no gradient is computed yet (—). Press next (→) to seed " +
       "the output with 1.";
     $("frame").textContent = frame === LAST ? "summary (after " + F + " steps)" :
       "step " + frame + " of " + F;
@@ -532,8 +546,8 @@ Drag to pan, ctrl + wheel to zoom.</div>
   pane.addEventListener("pointercancel", drop);
 
   fit();
-  if (scale < 0.6) {  // too small to read: start readable, at the output
-    scale = 0.8;
+  if (scale < 0.6) {  // too small to read: start at full size, at the output
+    scale = 1;
     place();
     keepInView(box[N - 1]);
   }

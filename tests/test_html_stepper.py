@@ -114,10 +114,10 @@ def test_next_and_prev_show_each_gradient_arrive(browser, tmp_path):
     *_, e = worked_example()
     page = open_page(browser, tmp_path, e)
     assert text(page, "frame") == "step 0 of 5"
-    not_yet = {"a": "·", "b": "·", "c": "·", "d": "·", "e": "·"}  # not computed yet, not 0
+    not_yet = {"a": "—", "b": "—", "c": "—", "d": "—", "e": "—"}  # not computed yet, not 0
     assert grads(page) == not_yet
     click(page, "next")
-    assert grads(page) == {"a": "·", "b": "·", "c": "2", "d": "3", "e": "1"}
+    assert grads(page) == {"a": "—", "b": "—", "c": "2", "d": "3", "e": "1"}
     assert text(page, "story") == "e = c * d: starts with 1; sends 1·2 = 2 to c, 1·3 = 3 to d"
     assert page.find_element("id", "row-5").get_attribute("class") == "pgs-current"
     assert page.find_element("id", "row-2").get_attribute("class") == "pgs-receives"
@@ -132,7 +132,7 @@ def test_next_and_prev_show_each_gradient_arrive(browser, tmp_path):
     assert grads(page) == {"a": "2", "b": "5", "c": "2", "d": "3", "e": "1"}
     assert "(b now holds 5)" in text(page, "story")
     click(page, "prev")
-    assert grads(page)["b"] == "3" and grads(page)["a"] == "·"
+    assert grads(page)["b"] == "3" and grads(page)["a"] == "—"
     click(page, "next", 3)
     assert text(page, "frame") == "step 5 of 5"
     click(page, "next")  # one more: the summary
