@@ -17,8 +17,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 CELLS = [
     ("markdown", "# The worked example, stepped"),
-    ("code", f"import sys\nsys.path.insert(0, {ROOT!r})\n"
-             "from autograd import Value, explain\n"
+    ("code", "from autograd import Value, explain\n"
              "from autograd.stepper import NotebookStepper\n"
              "a, b = Value(2.0, label='a'), Value(1.0, label='b')\n"
              "c = a + b; c.label = 'c'\nd = b + 1; d.label = 'd'\ne = c * d; e.label = 'e'"),
@@ -39,8 +38,11 @@ def notebook_modules():
     return nbformat, nbclient, nbconvert
 
 
-def test_the_stepper_steps_inside_an_executed_and_exported_notebook(tmp_path):
+def test_the_stepper_steps_inside_an_executed_and_exported_notebook(tmp_path, monkeypatch):
     nbformat, nbclient, nbconvert = notebook_modules()
+    # the kernel imports this checkout, installed or not
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
+        p for p in (ROOT, os.environ.get("PYTHONPATH")) if p))
     new = {"markdown": nbformat.v4.new_markdown_cell, "code": nbformat.v4.new_code_cell}
     nb = nbformat.v4.new_notebook(cells=[new[kind](source) for kind, source in CELLS])
     nbclient.NotebookClient(nb, kernel_name="python3", timeout=30, startup_timeout=30,
