@@ -148,7 +148,12 @@ def _json_for_script(data: Any) -> str:
 
 def to_html(root: Value, *, seed: float = 1.0,
             max_nodes: Optional[int] = DEFAULT_MAX_STEPPER_NODES) -> str:
-    """The stepper page for ``root``'s backward pass, as one self-contained HTML string."""
+    """The stepper page for ``root``'s backward pass, as one self-contained HTML string.
+
+    The picture is drawn now, with Graphviz (the system ``dot`` or ``pathgrad[draw]``; with
+    neither, :class:`~autograd.errors.GraphvizNotFoundError` names both fixes).  Graphs of
+    more than ``max_nodes`` nodes are refused (``max_nodes=None`` builds any size).
+    """
     if not isinstance(root, Value):
         raise GraphError(f"to_html expects a Value, not {type(root).__name__}")
     order = topological_order(root)
