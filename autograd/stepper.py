@@ -122,7 +122,8 @@ def stepper_data(root: Value, seed: float = 1.0, drawn: Optional[set] = None) ->
                                   "total": format_number(step.totals[k])})
             frames.append({"node": index[id(node)], "grad": format_number(step.upstream),
                            "story": str(step), "sends": sends})
-        inputs = [n for n in order if n._op is None and n.requires_grad]
+        # the inputs in the table's order: output first, as backward reached them
+        inputs = [n for n in reversed(order) if n._op is None and n.requires_grad]
         summary = [{"node": index[id(n)], "grad": format_number(n.grad)} for n in inputs]
     finally:
         for n, g in saved:
@@ -483,7 +484,10 @@ Drag to pan, ctrl + wheel to zoom.</div>
     if (cur) {
       keepInView(box[G.nodes[cur.node].shown], cur.sends.map(s => box[s.shownTo]));
       keepRowInView(rows[cur.node]);
-    } else if (frame === LAST) $("side").scrollTop = 0;
+    } else if (frame === LAST) {  // the whole picture, every input outlined blue
+      $("side").scrollTop = 0;
+      fit();
+    }
     $("story").textContent = cur ? cur.story : frame === LAST ? G.summary.story :
       "Before the backward pass: no gradient is computed yet (—). Press next (→) to seed " +
       "the output with 1.";
