@@ -316,3 +316,18 @@ def test_zoom_and_fit_change_only_the_picture(browser, tmp_path):
     pane = page.execute_script("return document.getElementById('pane').clientWidth")
     assert width <= pane + 1
     assert in_view(page, "next")
+
+
+def test_the_page_builds_with_the_pip_graphviz_too(monkeypatch):
+    import sys
+    here = os.path.dirname(sys.executable)
+    if not any(os.path.exists(os.path.join(here, n)) for n in ("graphviz-pure",
+                                                              "graphviz-pure.exe")):
+        pytest.skip("graphviz-pure is not installed next to this Python (pip install "
+                    "'pathgrad[draw]')")
+    monkeypatch.setenv("PATH", here)  # no system dot on the way
+    page = to_html(mlp_loss(2, [4, 1]))
+    svg = page[page.index("<svg"):page.index("</svg>")]
+    drawn = set(re.findall(r"<title>(n\d+)</title>", svg))
+    shown = {n["shown"] for n in stepper_data(mlp_loss(2, [4, 1]), drawn=drawn)["nodes"]}
+    assert shown <= {int(t[1:]) for t in drawn}  # every step highlights a drawn box
