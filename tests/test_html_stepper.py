@@ -331,3 +331,21 @@ def test_the_page_builds_with_the_pip_graphviz_too(monkeypatch):
     drawn = set(re.findall(r"<title>(n\d+)</title>", svg))
     shown = {n["shown"] for n in stepper_data(mlp_loss(2, [4, 1]), drawn=drawn)["nodes"]}
     assert shown <= {int(t[1:]) for t in drawn}  # every step highlights a drawn box
+
+
+def test_drag_pans_and_ctrl_wheel_zooms_the_picture_not_the_window(browser, tmp_path):
+    from selenium.webdriver.common.action_chains import ActionChains
+    page = open_page(browser, tmp_path, mlp_loss(2, [4, 1]))
+    transform = "return document.getElementById('canvas').style.transform"
+    before = page.execute_script(transform)
+    pane = page.find_element("id", "pane")
+    ActionChains(page).drag_and_drop_by_offset(pane, 120, 40).perform()
+    moved = page.execute_script(transform)
+    assert moved != before and "scale(1)" in moved
+    page.execute_script("""
+        const p = document.getElementById('pane'), r = p.getBoundingClientRect();
+        p.dispatchEvent(new WheelEvent('wheel', {deltaY: -300, ctrlKey: true, bubbles: true,
+            cancelable: true, clientX: r.left + 100, clientY: r.top + 100}));""")
+    zoomed = page.execute_script(transform)
+    assert "scale(2.7" in zoomed  # e^1 times larger
+    assert all(in_view(page, c) for c in CONTROLS)
