@@ -59,7 +59,7 @@ from .functional import REFERENCES
 from .value import Value, enable_grad
 
 __all__ = ["Drawing", "to_dot", "to_svg", "render", "graphviz_command", "display_text",
-           "repr_mimebundle", "DEFAULT_MAX_NODES"]
+           "repr_mimebundle", "node_ids", "DEFAULT_MAX_NODES"]
 
 #: Above this many drawn nodes (values + ops), :func:`to_dot` draws a depth-limited view.
 DEFAULT_MAX_NODES = 100
@@ -514,6 +514,18 @@ def _draw_composite(node: Value, nid: str, frame: str, plan: "_Plan", place: Any
             text = _short(d, digits) if show_local and parent.requires_grad else ""
             place(None, ("edge", ids[id(parent)], op_id, edge_attrs(text, None)))
     return has_cut
+
+
+def node_ids(root: Value) -> dict[str, Value]:
+    """The DOT id :func:`to_dot` gives each value node it may draw: ``n<k>``, ``k`` the node's
+    position in :func:`~autograd.graph.topological_order` (its op circle is ``n<k>_op``).
+
+    >>> from autograd import Value
+    >>> x = Value(3.0, label="x")
+    >>> sorted((k, v.label) for k, v in node_ids(x * 2).items())
+    [('n0', 'x'), ('n1', None), ('n2', None)]
+    """
+    return {f"n{i}": node for i, node in enumerate(topological_order(root))}
 
 
 def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
