@@ -666,7 +666,11 @@ def to_svg(root: Value, **options: Any) -> str:
 
 def render(root: Value, path: Union[str, os.PathLike], *, format: Optional[str] = None,
            **options: Any) -> str:
-    """Draw ``root``'s graph into ``path`` (format from the suffix: svg, png, pdf, dot)."""
+    """Draw ``root``'s graph into ``path`` (format from the suffix: svg, png, pdf, dot;
+    ``tex`` writes a LaTeX/TikZ document, see :mod:`autograd.tikz`)."""
+    if (format or os.path.splitext(os.fspath(path))[1].lstrip(".")).lower() == "tex":
+        from .tikz import save_tikz
+        return save_tikz(root, path, **options)
     return to_dot(root, **options).save(path, format)
 
 
