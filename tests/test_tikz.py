@@ -260,3 +260,15 @@ def test_the_bare_tikzpicture_compiles_in_a_beamer_like_document(pdflatex, tmp_p
            "\\resizebox{0.9\\textwidth}{!}{" + to_tikz(e, standalone=False) +
            "}\n\\end{document}\n")
     _compile(pdflatex, tex, tmp_path, "snippet")
+
+
+def test_every_value_box_shows_the_texts_of_its_graphviz_box():
+    import html
+    loss = _mlp_loss()
+    source, tex = to_dot(loss).source, to_tikz(loss)
+    boxes = re.findall(r"^\s*(n\d+) \[label=<(.*)>", source, re.M)
+    assert len(boxes) > 20
+    for name, label in boxes:
+        line = re.search(rf"\\node[^\n]*\({name}\) at [^\n]*", tex).group(0)
+        for text in re.findall(r">([^<>]+)<", label):
+            assert latex_escape(html.unescape(text)) in line, (name, text)
