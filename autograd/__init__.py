@@ -58,6 +58,7 @@ from .explain import explain, summarize
 from .paths import Path, count_paths, format_paths, path_sums, paths
 from .render import Drawing, render, to_dot, to_svg  # the function render shadows the module
 from .stepper import to_html, write_html
+from .tikz import to_tikz
 
 __all__ = [
     "Value", "no_grad", "enable_grad", "detect_anomaly", "gc_paused", "is_grad_enabled",
@@ -70,6 +71,7 @@ __all__ = [
     "gradcheck", "gradgradcheck", "check_modes", "numerical_derivative", "numerical_gradient",
     "explain", "summarize", "Path", "count_paths", "format_paths", "path_sums", "paths",
     "Drawing", "to_dot", "to_svg", "render", "to_html", "write_html",
+    "to_tikz",
     "PathgradError", "OperandTypeError", "AnomalyError", "GraphError", "PathLimitError",
     "GradcheckError", "ExpressionError", "GraphvizNotFoundError", "GraphTooLargeError",
     "StateFileError", "BranchChangedError",

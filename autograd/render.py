@@ -59,7 +59,7 @@ from .functional import REFERENCES
 from .value import Value, enable_grad
 
 __all__ = ["Drawing", "to_dot", "to_svg", "render", "graphviz_command", "display_text",
-           "repr_mimebundle", "DEFAULT_MAX_NODES"]
+           "repr_mimebundle", "node_ids", "DEFAULT_MAX_NODES"]
 
 #: Above this many drawn nodes (values + ops), :func:`to_dot` draws a depth-limited view.
 DEFAULT_MAX_NODES = 100
@@ -516,6 +516,18 @@ def _draw_composite(node: Value, nid: str, frame: str, plan: "_Plan", place: Any
     return has_cut
 
 
+def node_ids(root: Value) -> dict[str, Value]:
+    """The DOT id :func:`to_dot` gives each value node it may draw: ``n<k>``, ``k`` the node's
+    position in :func:`~autograd.graph.topological_order` (its op circle is ``n<k>_op``).
+
+    >>> from autograd import Value
+    >>> x = Value(3.0, label="x")
+    >>> sorted((k, v.label) for k, v in node_ids(x * 2).items())
+    [('n0', 'x'), ('n1', None), ('n2', None)]
+    """
+    return {f"n{i}": node for i, node in enumerate(topological_order(root))}
+
+
 def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
            show_local: bool = True, rankdir: str = "LR",
            max_nodes: Optional[int] = DEFAULT_MAX_NODES, depth: Optional[int] = None,
@@ -654,7 +666,11 @@ def to_svg(root: Value, **options: Any) -> str:
 
 def render(root: Value, path: Union[str, os.PathLike], *, format: Optional[str] = None,
            **options: Any) -> str:
-    """Draw ``root``'s graph into ``path`` (format from the suffix: svg, png, pdf, dot)."""
+    """Draw ``root``'s graph into ``path`` (format from the suffix: svg, png, pdf, dot;
+    ``tex`` writes a LaTeX/TikZ document, see :mod:`autograd.tikz`)."""
+    if (format or os.path.splitext(os.fspath(path))[1].lstrip(".")).lower() == "tex":
+        from .tikz import save_tikz
+        return save_tikz(root, path, **options)
     return to_dot(root, **options).save(path, format)
 
 
