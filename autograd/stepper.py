@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import html
 import json
-import re
 import os
 import re
 from typing import Any, Optional, Union
@@ -165,21 +164,13 @@ def to_html(root: Value, *, seed: float = 1.0,
             f"the graph has {count} nodes, more than max_nodes={max_nodes} for the browser "
             "stepper; pass max_nodes=None (or larger) to build it anyway, or use "
             "autograd.render.to_dot for a depth-limited picture")
-<<<<<<< HEAD
-    data = stepper_data(root, seed)
-    title = html.escape(f"pathgrad stepper: {printable(data['title'])}", quote=True)
-    fill = {"__TITLE__": title, "__DATA__": _json_for_script(data)}
-    # one pass: a label that spells a placeholder is never filled in a second time
-    return re.sub("__TITLE__|__DATA__", lambda m: fill[m.group()], _PAGE)
-=======
     svg = _picture(root, order)
     drawn = set(re.findall(r"<title>(n\d+)</title>", svg))
     data = stepper_data(root, seed, drawn)
-    title = html.escape(f"pathgrad stepper: {data['title']}", quote=True)
-    return (_PAGE.replace("__TITLE__", title)
-            .replace("__SVG__", svg)
-            .replace("__DATA__", _json_for_script(data)))
->>>>>>> steppage
+    title = html.escape(f"pathgrad stepper: {printable(data['title'])}", quote=True)
+    fill = {"__TITLE__": title, "__SVG__": svg, "__DATA__": _json_for_script(data)}
+    # one pass: a label that spells a placeholder is never filled in a second time
+    return re.sub("__TITLE__|__SVG__|__DATA__", lambda m: fill[m.group()], _PAGE)
 
 
 def write_html(root: Value, path: Union[str, os.PathLike], **options: Any) -> str:

@@ -59,13 +59,15 @@ def test_page_title_escapes_control_and_bidi_characters():
 
 
 def test_a_root_labelled_with_a_placeholder_does_not_pull_the_data_into_the_title():
-    for placeholder in ("__DATA__", "__TITLE__"):
+    for placeholder in ("__DATA__", "__TITLE__", "__SVG__"):
         root = _hostile_graph()
         root.label = placeholder
         page = to_html(root)
         title = re.search("<title>(.*?)</title>", page, re.S).group(1)
         assert title == f"pathgrad stepper: {placeholder}"
-        assert page.count('"nodes"') == 1 and page.count("<title>") == 1
+        head = page[:page.index("</head>")]
+        assert page.count('"nodes"') == 1 and head.count("<title>") == 1
+        assert page.count("<svg") >= 1 and title.count("<svg") == 0
 
 
 def test_a_lone_surrogate_in_a_label_is_written_escaped_to_the_page(tmp_path):
