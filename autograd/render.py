@@ -259,9 +259,9 @@ def _group_members(out: Value) -> list[Value]:
 def _box_derivatives(out: Value, inside: dict) -> list[tuple[Value, float]]:
     """∂out/∂input for each distinct input of the derived op whose output is ``out``, summed
     over the paths through its internal nodes (``inside`` holds their ids)."""
-    inputs = []
+    inputs = []  # constants too: every input of a box has its edge (no derivative drawn)
     for x in out.group[1]:
-        if isinstance(x, Value) and x.requires_grad and all(x is not y for y in inputs):
+        if isinstance(x, Value) and all(x is not y for y in inputs):
             inputs.append(x)
     totals = {id(x): 0.0 for x in inputs}
     stack = [(out, 1.0)]
