@@ -49,7 +49,7 @@ import sys
 import unicodedata
 from typing import Any, Optional, Union
 
-from .errors import GraphError, GraphTooLargeError, GraphvizNotFoundError
+from .errors import GraphError, GraphTooLargeError, GraphvizNotFoundError, GraphvizTimeoutError
 from .files import write_atomically
 from .explain import format_factor, format_number, node_names, summarize
 from .graph import topological_order
@@ -64,6 +64,12 @@ __all__ = ["Drawing", "to_dot", "to_svg", "render", "graphviz_command", "display
 #: Above this many drawn nodes (values + ops), :func:`to_dot` draws a depth-limited view.
 DEFAULT_MAX_NODES = 100
 
+#: Seconds Graphviz may take for one picture before :class:`GraphvizTimeoutError`.
+GRAPHVIZ_TIMEOUT = 60.0
+
+#: A node feeding more ops than this is drawn once; its other uses start at alias chips.
+FANOUT = 8
+
 #: The longest label drawn in full; longer ones end in "…".
 MAX_LABEL = 40
 
@@ -77,6 +83,7 @@ _INNER = ("#ffffff", "#6b7280")
 _CONST = ("#f3f4f6", "#9ca3af")
 _OP = ("#e5e7eb", "#4b5563")
 _DERIVED = ("#ede9fe", "#6d28d9")
+_ROLE_COLORS = {"input": _INPUT, "constant": _CONST, "output": _OUTPUT, "inner": _INNER}
 _HOT = "#dc2626"
 _MUTED = "#6b7280"
 _FONT = "Helvetica"
@@ -176,11 +183,23 @@ def graphviz_command() -> list[str]:
         f"`graphviz-pure` was found on PATH; {_FIX}")
 
 
-def _run_graphviz(source: str, fmt: str) -> bytes:
-    command = graphviz_command() + [f"-T{fmt}"]
+def _run_graphviz(source: str, fmt: str, timeout: Optional[float] = None,
+                  args: tuple = ()) -> bytes:
+    """Run Graphviz on ``source``; at most ``timeout`` seconds (default
+    :data:`GRAPHVIZ_TIMEOUT`), then :class:`GraphvizTimeoutError` naming the fallbacks."""
+    command = graphviz_command() + list(args) + [f"-T{fmt}"]
+    limit = GRAPHVIZ_TIMEOUT if timeout is None else timeout
     try:
         done = subprocess.run(command, input=source.encode("utf-8"), capture_output=True,
-                              timeout=300)
+                              timeout=limit)
+    except subprocess.TimeoutExpired:
+        nodes = source.count(" [label=")
+        raise GraphvizTimeoutError(
+            f"{os.path.basename(command[0])} -T{fmt} did not finish within {limit:g} s "
+            f"({nodes} labelled nodes); draw less (depth=3 or a smaller max_nodes), write "
+            "the DOT source instead (a .dot file, or drawing.source) and run dot on it "
+            "yourself, use autograd.explain(...) for a text view, or pass a larger "
+            "timeout=") from None
     except OSError as exc:  # found but not runnable
         raise GraphvizNotFoundError(f"cannot run {command[0]}: {exc}; {_FIX}") from exc
     if done.returncode != 0:
@@ -204,15 +223,17 @@ class Drawing:
     def __repr__(self) -> str:
         return f"<Drawing: {self.source.count(chr(10))} lines of DOT>"
 
-    def pipe(self, format: str = "svg") -> bytes:
-        """The picture in ``format`` (``svg``, ``png``, ``pdf`` ...) as bytes."""
-        return _run_graphviz(self.source, format)
+    def pipe(self, format: str = "svg", *, timeout: Optional[float] = None) -> bytes:
+        """The picture in ``format`` (``svg``, ``png``, ``pdf`` ...) as bytes; Graphviz may
+        take ``timeout`` seconds (default :data:`GRAPHVIZ_TIMEOUT`)."""
+        return _run_graphviz(self.source, format, timeout)
 
     def svg(self) -> str:
         """The picture as SVG text."""
         return self.pipe("svg").decode("utf-8")
 
-    def save(self, path: Union[str, os.PathLike], format: Optional[str] = None) -> str:
+    def save(self, path: Union[str, os.PathLike], format: Optional[str] = None, *,
+             timeout: Optional[float] = None) -> str:
         """Write the picture to ``path`` atomically; the format comes from the suffix
         (``.svg``, ``.png``, ``.pdf``; ``.dot``/``.gv`` write the DOT source)."""
         path = os.fspath(path)
@@ -220,7 +241,7 @@ class Drawing:
         if fmt in ("dot", "gv"):
             data = self.source.encode("utf-8")
         else:
-            data = self.pipe(fmt)
+            data = self.pipe(fmt, timeout=timeout)
         write_atomically(path, data)
         return path
 
@@ -447,10 +468,24 @@ def _role(node: Value, root: Value) -> str:
     return "inner"
 
 
+def _merged_inputs(inputs: list) -> list[tuple[Value, list, list]]:
+    """(parent, local derivatives, argument positions) per distinct parent: ``x*x`` draws
+    one edge for both of its arguments."""
+    merged: list[tuple[Value, list, list]] = []
+    for parent, local, k in inputs:
+        for p, locals_, args in merged:
+            if p is parent:
+                locals_.append(local)
+                args.append(k)
+                break
+        else:
+            merged.append((parent, [local], [k]))
+    return merged
+
+
 def _value_attrs(node: Value, name: str, role: str, hot: bool, digits: Optional[int]) -> dict:
     """Graphviz attributes of a value's box."""
-    fill, border = {"input": _INPUT, "constant": _CONST, "output": _OUTPUT,
-                    "inner": _INNER}[role]
+    fill, border = _ROLE_COLORS[role]
     attrs = {"label": _value_label(node, name, role, digits), "shape": "box",
              "style": "rounded,filled", "fillcolor": fill, "color": _HOT if hot else border,
              "penwidth": "3" if hot else ("2" if role == "output" else "1")}
@@ -571,6 +606,35 @@ def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
             edge["label"] = f"<{_html(text)}>"
         return edge
 
+    # Heavy fan-out (a*a*...*a): a node feeding more than FANOUT ops is drawn once with its
+    # first use; every other use starts at a small dashed alias chip next to its op.  Long
+    # edges across many ranks are what make dot slow (a minute for 50 uses) and unreadable.
+    uses: dict[int, int] = {}
+    for node in plan.visible:
+        if drawn(node) and node._op is not None and not (
+                plan.derived == "open" and node._op.fuses in REFERENCES):
+            for parent, _, _ in _merged_inputs(plan.inputs_of(node)):
+                uses[id(parent)] = uses.get(id(parent), 0) + 1
+    seen_uses: dict[int, int] = {}
+
+    def source_of(parent: Value) -> str:
+        pid = f"n{index[id(parent)]}"
+        if uses.get(id(parent), 0) <= FANOUT:
+            return pid
+        j = seen_uses.get(id(parent), 0)
+        seen_uses[id(parent)] = j + 1
+        if j == 0:
+            return pid
+        alias = f"{pid}_use{j}"
+        fill, border = _ROLE_COLORS[_role(parent, root)]
+        place(None, ("node", alias, {
+            "label": f"<{_html(display_text(plan.names[id(parent)]))}>", "shape": "box",
+            "style": "rounded,filled,dashed", "fillcolor": fill, "color": border,
+            "fontsize": "10", "height": "0.25", "width": "0.3", "margin": "0.06,0.03",
+            "tooltip": f"another use of {display_text(plan.names[id(parent)])} "
+                       f"(it feeds {uses[id(parent)]} ops; its data and grad are at {pid})"}))
+        return alias
+
     cut_nodes = []
     for node in plan.visible:
         if not drawn(node):
@@ -600,13 +664,20 @@ def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
         place(None, ("edge", f"{nid}_op", nid,
                      {"color": _HOT if hot else _MUTED, "penwidth": "2" if hot else "1"}))
         has_cut = False
-        for parent, local, k in plan.inputs_of(node):
+        for parent, locals_, args in _merged_inputs(plan.inputs_of(node)):
             if not drawn(parent):
                 has_cut = True
                 continue
-            text = _short(local, digits) if show_local and parent.requires_grad else ""
-            place(None, ("edge", f"n{index[id(parent)]}", f"{nid}_op",
-                         edge_attrs(text, hot_edges.get((id(parent), id(node), k)))))
+            texts = [_short(d, digits) for d in locals_] if show_local and \
+                parent.requires_grad else []
+            hot_texts = [hot_edges[(id(parent), id(node), k)] for k in args
+                         if (id(parent), id(node), k) in hot_edges]
+            attrs = edge_attrs(", ".join(texts),
+                               "; ".join(t for t in hot_texts if t) if hot_texts else None)
+            if len(args) > 1:  # one drawn edge for repeated arguments (x*x): say which
+                attrs["comment"] = "args " + ",".join(str(k) for k in args)
+                attrs["color"] = ":invis:".join([attrs.get("color", _MUTED)] * len(args))
+            place(None, ("edge", source_of(parent), f"{nid}_op", attrs))
         if has_cut:
             cut_nodes.append(nid)
 
@@ -653,9 +724,10 @@ def to_svg(root: Value, **options: Any) -> str:
 
 
 def render(root: Value, path: Union[str, os.PathLike], *, format: Optional[str] = None,
-           **options: Any) -> str:
-    """Draw ``root``'s graph into ``path`` (format from the suffix: svg, png, pdf, dot)."""
-    return to_dot(root, **options).save(path, format)
+           timeout: Optional[float] = None, **options: Any) -> str:
+    """Draw ``root``'s graph into ``path`` (format from the suffix: svg, png, pdf, dot);
+    Graphviz may take ``timeout`` seconds (default :data:`GRAPHVIZ_TIMEOUT`)."""
+    return to_dot(root, **options).save(path, format, timeout=timeout)
 
 
 def repr_mimebundle(value: Value, include: Any = None, exclude: Any = None) -> dict:

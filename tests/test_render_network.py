@@ -124,3 +124,57 @@ def test_a_float_constant_under_sub_or_as_a_power_base_has_its_edge(make, derive
     nodes, edges = dot_nodes_and_edges(source)
     touched = {a for a, _, _ in edges} | {b for _, b, _ in edges}
     assert [n for n in nodes if n not in touched] == []
+
+
+# --- heavy fan-out and slow Graphviz ----------------------------------------------------------
+
+def power_chain(n, op):
+    a = Value(2.0, label="a")
+    e = a
+    for _ in range(n - 1):
+        e = e * a if op == "*" else e + a
+    e.backward()
+    return e
+
+
+@pytest.mark.parametrize("op", ["*", "+"])
+def test_a_node_used_by_many_ops_is_drawn_once_with_alias_chips_for_its_other_uses(op):
+    e = power_chain(50, op)
+    source = to_dot(e, max_nodes=None).source
+    nodes, edges = dot_nodes_and_edges(source)
+    out_of = {}
+    for a, _, _ in edges:
+        out_of[a] = out_of.get(a, 0) + 1
+    assert out_of["n0"] == 1                       # a itself: its first use only
+    aliases = [n for n in nodes if n.startswith("n0_use")]
+    assert len(aliases) == 48                      # a's other 48 uses (a*a is one edge)
+    assert all(out_of[n] == 1 for n in aliases)
+    assert all('style="rounded,filled,dashed"' in line for line in source.splitlines()
+               if line.lstrip().startswith("n0_use") and "->" not in line)
+    # still one edge per argument: the first op takes a twice, through one merged edge
+    first = [attrs for a, b, attrs in edges if b == "n1_op"]
+    assert len(first) == 1 and 'comment="args 0,1"' in first[0]
+    assert ("label=<2, 2>" if op == "*" else "label=<1, 1>") in first[0]
+
+
+def test_a_few_uses_are_drawn_as_plain_edges():
+    x = Value(3.0, label="x")
+    y = x * x + x; y.label = "y"
+    y.backward()
+    source = to_dot(y).source
+    assert "_use" not in source
+    assert 'n0 -> n1_op [label=<3, 3> color="#6b7280:invis:#6b7280" comment="args 0,1"' \
+        in source
+
+
+def test_graphviz_past_its_time_bound_is_one_clear_error_naming_the_fallbacks(monkeypatch):
+    import sys
+    from autograd.errors import GraphvizTimeoutError
+    monkeypatch.setattr(R, "graphviz_command",
+                        lambda: [sys.executable, "-c", "import time; time.sleep(30)"])
+    with pytest.raises(GraphvizTimeoutError) as info:
+        to_dot(power_chain(3, "*")).pipe("svg", timeout=0.5)
+    message = str(info.value)
+    assert "0.5 s" in message and ".dot" in message and "explain" in message
+    assert "depth=" in message and "timeout=" in message
+    assert isinstance(info.value, TimeoutError)
