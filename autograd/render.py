@@ -43,6 +43,7 @@ True
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -54,7 +55,7 @@ from .files import write_atomically
 from .explain import format_factor, format_number, node_names, summarize
 from .graph import topological_order
 from .paths import Path
-from .steps import Step
+from .steps import Step, backward_steps
 from .functional import REFERENCES
 from .value import Value, enable_grad
 
@@ -83,7 +84,10 @@ _INNER = ("#ffffff", "#6b7280")
 _CONST = ("#f3f4f6", "#9ca3af")
 _OP = ("#e5e7eb", "#4b5563")
 _DERIVED = ("#ede9fe", "#6d28d9")
-_ROLE_COLORS = {"input": _INPUT, "constant": _CONST, "output": _OUTPUT, "inner": _INNER}
+_PARAM = ("#dcfce7", "#15803d")
+_DATA = ("#e0f2fe", "#0369a1")
+_ROLE_COLORS = {"input": _INPUT, "constant": _CONST, "output": _OUTPUT, "inner": _INNER,
+                "parameter": _PARAM, "data": _DATA}
 _HOT = "#dc2626"
 _MUTED = "#6b7280"
 _FONT = "Helvetica"
@@ -444,27 +448,39 @@ def _short(x: Any, digits: Optional[int]) -> str:
     return format_number(float(text)) if "e" not in text else text
 
 
-def _value_label(node: Value, name: str, role: str, digits: Optional[int]) -> str:
+#: What a picture shows for a gradient not computed yet (at an early backward step).
+NOT_YET = "—"
+
+
+def _value_label(node: Value, name: str, role: str, digits: Optional[int],
+                 grad: Any = 0.0, named: bool = False) -> str:
     if role == "constant":
         return f"<{_html(_short(node.data, digits))}>"
-    title_color = None if node.label is not None else _MUTED
+    title_color = None if (node.label is not None or named) else _MUTED
     rows = [
         f"<TR>{_cell(display_text(name), bold=True, color=title_color, colspan=2)}</TR>",
         f"<TR>{_cell('data', color=_MUTED, align='LEFT')}"
         f"{_cell(_short(node.data, digits), align='RIGHT')}</TR>",
     ]
     if node.requires_grad:
+        shown = NOT_YET if grad is None else _short(grad, digits)
         rows.append(f"<TR>{_cell('grad', color=_MUTED, align='LEFT')}"
-                    f"{_cell(_short(node.grad, digits), align='RIGHT', bold=True)}</TR>")
+                    f"{_cell(shown, align='RIGHT', bold=grad is not None, color=None if grad is not None else _MUTED)}</TR>")
     return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">'
             + "".join(rows) + "</TABLE>>")
 
 
-def _role(node: Value, root: Value) -> str:
+def _role(node: Value, root: Value, params: Optional[dict] = None) -> str:
+    """output, parameter (named in ``params=``), input (a leaf that takes a gradient), data
+    (a labelled leaf that does not, such as an MLP's ``x0``), constant, or inner."""
     if node is root:
         return "output"
     if node._op is None:
-        return "input" if node.requires_grad else "constant"
+        if params and id(node) in params:
+            return "parameter"
+        if node.requires_grad:
+            return "input"
+        return "data" if node.label is not None else "constant"
     return "inner"
 
 
@@ -483,10 +499,11 @@ def _merged_inputs(inputs: list) -> list[tuple[Value, list, list]]:
     return merged
 
 
-def _value_attrs(node: Value, name: str, role: str, hot: bool, digits: Optional[int]) -> dict:
+def _value_attrs(node: Value, name: str, role: str, hot: bool, digits: Optional[int],
+                 grad: Any = 0.0, named: bool = False) -> dict:
     """Graphviz attributes of a value's box."""
     fill, border = _ROLE_COLORS[role]
-    attrs = {"label": _value_label(node, name, role, digits), "shape": "box",
+    attrs = {"label": _value_label(node, name, role, digits, grad, named), "shape": "box",
              "style": "rounded,filled", "fillcolor": fill, "color": _HOT if hot else border,
              "penwidth": "3" if hot else ("2" if role == "output" else "1")}
     if role == "constant":
@@ -532,7 +549,7 @@ def _draw_composite(node: Value, nid: str, frame: str, plan: "_Plan", place: Any
             ids[id(c)] = f"{nid}_f{j}"
             role = "inner" if c._op is not None else "constant"
             place(frame, ("node", ids[id(c)], _value_attrs(c, f"#{plan.index[id(node)]}.{j}",
-                                                           role, False, digits)))
+                                                           role, False, digits, c.grad)))
     has_cut = False
     for c in order:
         if c._op is None:
@@ -554,8 +571,20 @@ def _draw_composite(node: Value, nid: str, frame: str, plan: "_Plan", place: Any
 def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
            show_local: bool = True, rankdir: str = "LR",
            max_nodes: Optional[int] = DEFAULT_MAX_NODES, depth: Optional[int] = None,
-           legend: bool = True, digits: Optional[int] = 4) -> Drawing:
+           legend: bool = True, digits: Optional[int] = 4, names: Any = None,
+           params: Any = None, grads: Any = None, theme: str = "light",
+           background: Optional[str] = None) -> Drawing:
     """The graph of ``root`` as a :class:`Drawing` (DOT source; ``.svg()``, ``.save()``).
+
+    ``names``: ``{node: "name"}`` names nodes (over their labels).  ``params``: a Module
+    (anything with ``named_parameters()``), a ``{name: Value}`` dict or a list of Values:
+    drawn green as parameters, named by their names.  ``grads``: the gradients to show
+    instead of each node's current ``grad`` — a mapping ``{node: grad or None}`` (None:
+    not computed yet, drawn "—"; nodes left out show their ``grad``) or an object with
+    ``.grad(node)``; with a Step as ``highlight`` and no ``grads``, the grads are those of
+    a backward pass from zero up to and including that step (see :func:`grads_at`).
+    ``theme``: ``"light"`` or ``"dark"``; ``background``: a colour or ``"transparent"``
+    (edges and captions stay a mid grey, readable on light and dark pages).
 
     ``highlight``: a Step from ``backward_steps``, a Path from ``paths`` or a Value.
     ``derived``: ``"box"`` draws each derived op as one box, ``"open"`` shows its primitives
@@ -569,7 +598,16 @@ def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
         raise GraphError(f"rankdir must be LR, TB, RL or BT, not {rankdir!r}")
     import graphviz  # the only import of graphviz in pathgrad
 
+    if theme not in _THEMES:
+        raise GraphError(f"theme must be one of {', '.join(_THEMES)}, not {theme!r}")
     plan = _Plan(root, derived)
+    param_ids = _param_ids(params)
+    for key, text in _names_from(names, params):
+        plan.names[id(key)] = text
+    named = {id(k): True for k, _ in _names_from(names, params)}
+    if grads is None and isinstance(highlight, Step):
+        grads = step_grads(root, highlight)
+    grad_of = _grad_lookup(grads)
     dist, cut = _depth_cut(plan, max_nodes, depth)
     hot_nodes, hot_edges = _highlights(plan, highlight)
     index = plan.index
@@ -626,7 +664,8 @@ def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
         if j == 0:
             return pid
         alias = f"{pid}_use{j}"
-        fill, border = _ROLE_COLORS[_role(parent, root)]
+        kinds["alias"] = True
+        fill, border = _ROLE_COLORS[_role(parent, root, param_ids)]
         place(None, ("node", alias, {
             "label": f"<{_html(display_text(plan.names[id(parent)]))}>", "shape": "box",
             "style": "rounded,filled,dashed", "fillcolor": fill, "color": border,
@@ -635,6 +674,7 @@ def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
                        f"(it feeds {uses[id(parent)]} ops; its data and grad are at {pid})"}))
         return alias
 
+    kinds: dict[str, bool] = {}
     cut_nodes = []
     for node in plan.visible:
         if not drawn(node):
@@ -642,9 +682,13 @@ def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
         i = index[id(node)]
         nid = f"n{i}"
         hot = id(node) in hot_nodes
+        role = _role(node, root, param_ids)
+        kinds[role] = True
         place(plan.cluster.get(id(node)),
-              ("node", nid, _value_attrs(node, plan.names[id(node)], _role(node, root), hot,
-                                         digits)))
+              ("node", nid, _value_attrs(node, plan.names[id(node)], role, hot,
+                                         digits, grad_of(node), id(node) in named)))
+        if node.requires_grad and grad_of(node) is None:
+            kinds["not yet"] = True
         if node._op is None:
             continue
         if plan.derived == "open" and node._op.fuses in REFERENCES:
@@ -660,6 +704,7 @@ def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
         symbol = node.group[0] if box else _SYMBOL.get(node._op.symbol, node._op.symbol)
         op_frame = i if (node.group is not None and i in plan.cluster_parent) else \
             plan.cluster.get(id(node))
+        kinds["derived" if box else ("named op" if symbol.isalnum() else "op")] = True
         place(op_frame, ("node", f"{nid}_op", _op_attrs(symbol, box, hot)))
         place(None, ("edge", f"{nid}_op", nid,
                      {"color": _HOT if hot else _MUTED, "penwidth": "2" if hot else "1"}))
@@ -712,10 +757,162 @@ def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
         caption.append(f"showing the {shown} values within {cut} steps of the output; "
                        "pass depth= or max_nodes= to see more")
     if legend:
-        caption.append("blue: inputs · amber: output · edge numbers: local derivatives")
+        if labels:
+            kinds["frame"] = True
+        if cut_nodes:
+            kinds["cut"] = True
+        caption.extend(_legend(kinds))
     if caption:
         g.attr(label="<" + "<BR/>".join(_html(c) for c in caption) + ">", fontcolor=_MUTED)
-    return Drawing(g.source)
+    return Drawing(_themed(g.source, theme, background))
+
+
+#: What the legend says for each kind of thing a picture can hold, in the order listed.
+LEGEND = {
+    "input": "blue: inputs", "parameter": "green: parameters", "data": "light blue: data",
+    "constant": "small grey dashed: constants", "inner": "white: intermediate values",
+    "output": "amber, double border: output", "op": "grey circles: primitive ops",
+    "named op": "grey boxes: primitive functions (exp, log, max…)",
+    "derived": "purple boxes: derived ops (sub, relu, tanh…)",
+    "frame": "dashed frames: an opened derived op",
+    "alias": "dashed chip with a name: another use of that node",
+    "not yet": "grad —: not computed yet at this step", "cut": "⋯: the graph goes on",
+}
+
+
+def _legend(kinds: dict) -> list[str]:
+    """The legend lines naming every kind of node drawn (two or three lines of text)."""
+    items = [text for kind, text in LEGEND.items() if kind in kinds]
+    items.append("edge numbers: local derivatives")
+    lines, line = [], ""
+    for item in items:
+        if line and len(line) + len(item) > 90:
+            lines.append(line)
+            line = ""
+        line = f"{line} · {item}" if line else item
+    return lines + [line]
+
+
+def _param_ids(params: Any) -> dict:
+    if params is None:
+        return {}
+    return {id(v): True for _, v in _named_params(params)}
+
+
+def _named_params(params: Any) -> list[tuple[str, Value]]:
+    if params is None:
+        return []
+    if hasattr(params, "named_parameters"):
+        return list(params.named_parameters())
+    if isinstance(params, dict):
+        return [(str(k), v) for k, v in params.items() if isinstance(v, Value)]
+    return [(v.label, v) for v in params if isinstance(v, Value)]
+
+
+def _names_from(names: Any, params: Any) -> list[tuple[Value, str]]:
+    out = [(v, name) for name, v in _named_params(params) if name is not None]
+    if names is not None:
+        if not hasattr(names, "items"):
+            raise GraphError(f"names must be a mapping {{node: name}}, not "
+                             f"{type(names).__name__}")
+        for node, text in names.items():
+            if not isinstance(node, Value) or not isinstance(text, str):
+                raise GraphError(f"names maps Values to str, got {type(node).__name__}: "
+                                 f"{type(text).__name__}")
+            out.append((node, text))
+    return out
+
+
+_MISSING = object()
+
+
+def _grad_lookup(grads: Any) -> Any:
+    """node -> the grad to draw (None: not computed yet)."""
+    if grads is None:
+        return lambda node: node.grad
+    if hasattr(grads, "items"):
+        def from_mapping(node: Value) -> Any:
+            found = grads.get(node, _MISSING)
+            return node.grad if found is _MISSING else found
+        return from_mapping
+    if callable(getattr(grads, "grad", None)):
+        return grads.grad
+    raise GraphError(f"grads must be a mapping {{node: grad}} or have .grad(node), not "
+                     f"{type(grads).__name__}")
+
+
+def grads_at(steps: list, k: int) -> dict:
+    """Each node's grad as it stood after ``steps[0..k]`` of one backward run (a list from
+    ``backward_steps``), None for nodes the run has not reached yet.
+
+    >>> from autograd import Value
+    >>> a, b = Value(2.0, label="a"), Value(1.0, label="b")
+    >>> e = (a + b) * (b + 1)
+    >>> steps = list(e.backward_steps())
+    >>> g = grads_at(steps, 1)          # after e's step and d's step: b holds 3, not 5
+    >>> g[b], g[a], b.grad
+    (3.0, None, 5.0)
+    """
+    if not 0 <= k < len(steps):
+        raise GraphError(f"step {k} out of range: the run has {len(steps)} steps")
+    grads: dict = {}
+    for step in steps[:1]:
+        for node in topological_order(step.node):
+            grads[node] = None
+    for step in steps[:k + 1]:
+        grads[step.node] = step.upstream
+        for parent, total in zip(step.node._parents, step.totals):
+            if total is not None:
+                grads[parent] = total
+    return grads
+
+
+def step_grads(root: Value, step: Step) -> dict:
+    """The grads as they stood at ``step`` in a backward pass of ``root`` from zero: the
+    walk is run again on the graph and every ``grad`` put back afterwards."""
+    steps = _dry_run(root)
+    for k, s in enumerate(steps):
+        if s.node is step.node:
+            return grads_at(steps, k)
+    raise GraphError("the step is not a step of this graph's backward pass")
+
+
+def _dry_run(root: Value) -> list:
+    order = topological_order(root)
+    saved = [n.grad for n in order]
+    try:
+        for n in order:
+            n.grad = 0.0
+        with enable_grad():
+            return list(backward_steps(root))
+    finally:
+        for n, g in zip(order, saved):
+            n.grad = g
+
+
+_THEMES = {
+    "light": {},
+    "dark": {"#ffffff": "#1f2937", "white": "#111827", "#dbeafe": "#1e3a8a",
+             "#1d4ed8": "#93c5fd", "#fde68a": "#78350f", "#b45309": "#fbbf24",
+             "#f3f4f6": "#374151", "#9ca3af": "#9ca3af", "#e5e7eb": "#4b5563",
+             "#4b5563": "#d1d5db", "#ede9fe": "#4c1d95", "#6d28d9": "#c4b5fd",
+             "#dcfce7": "#14532d", "#15803d": "#86efac", "#e0f2fe": "#0c4a6e",
+             "#0369a1": "#7dd3fc", "#374151": "#e5e7eb", "#6b7280": "#9ca3af"},
+}
+
+
+def _themed(source: str, theme: str, background: Optional[str]) -> str:
+    """Recolour the DOT for a theme (exact colour swaps, so the DOT stays deterministic)."""
+    colors = _THEMES[theme]
+    if theme == "dark":
+        source = re.sub(r'(?<=")#[0-9a-f]{6}(?=")',
+                        lambda m: colors.get(m.group(0), m.group(0)), source)
+        source = source.replace("bgcolor=white ", 'bgcolor="#111827" ', 1)
+        source = source.replace("\tnode [", '\tnode [fontcolor="#f3f4f6" ', 1)
+    if background is not None:
+        source = source.replace('bgcolor="#111827"' if theme == "dark" else "bgcolor=white",
+                                f'bgcolor="{_html(background)}"', 1)
+    return source
 
 
 def to_svg(root: Value, **options: Any) -> str:
