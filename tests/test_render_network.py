@@ -178,3 +178,116 @@ def test_graphviz_past_its_time_bound_is_one_clear_error_naming_the_fallbacks(mo
     assert "0.5 s" in message and ".dot" in message and "explain" in message
     assert "depth=" in message and "timeout=" in message
     assert isinstance(info.value, TimeoutError)
+
+
+# --- names from the model ---------------------------------------------------------------------
+
+def mlp_loss(seed=0):
+    from nn import MLP
+    model = MLP(2, [4, 1], activation="tanh", seed=seed)
+    out = model([0.5, -1.0])[0]
+    loss = (out - 1.0) ** 2
+    loss.label = "loss"
+    loss.backward()
+    return model, loss
+
+
+def test_every_parameter_of_an_mlp_carries_its_named_parameters_name_as_label():
+    from nn import MLP
+    model = MLP(3, [4, 4, 1], seed=0)
+    named = model.named_parameters()
+    assert [p.label for _, p in named] == [name for name, _ in named]
+    assert len({p.label for _, p in named}) == len(named) == 41
+    assert named[0][0] == "layers.0.neurons.0.w.0" and named[3][0] == "layers.0.neurons.0.b"
+
+
+def test_parameter_names_survive_save_and_load(tmp_path):
+    from nn import MLP
+    model = MLP(2, [3, 1], seed=1)
+    model.save(tmp_path / "m.json")
+    again = MLP.load(tmp_path / "m.json")
+    assert [p.label for p in again.parameters()] == [n for n, _ in again.named_parameters()]
+    assert [p.label for p in again.parameters()] == [p.label for p in model.parameters()]
+
+
+def test_float_inputs_are_named_x0_x1_and_a_users_value_keeps_its_label():
+    from nn import MLP
+    model = MLP(2, [1], seed=0)
+    out = model([0.5, -1.0])[0]
+    leaves = [n for n in R.topological_order(out) if n.op is None and not n.requires_grad]
+    assert [n.label for n in leaves] == ["x0", "x1"]
+    mine, unnamed = Value(1.0, label="height"), Value(2.0)
+    model([mine, unnamed])
+    assert mine.label == "height" and unnamed.label is None
+
+
+def test_parameters_data_inputs_and_constants_are_drawn_apart_and_named():
+    model, loss = mlp_loss()
+    source = to_dot(loss, params=model, max_nodes=None).source
+    for name, p in model.named_parameters():
+        assert f"<B>{name}</B>" in source
+    fills = dict(re.findall(r'^\t+(n\d+) \[.*fillcolor="(#[0-9a-f]{6})"', source, re.M))
+    index = {id(n): i for i, n in enumerate(R.topological_order(loss))}
+    w = model.parameters()[0]
+    x0 = [n for n in R.topological_order(loss) if n.label == "x0"][0]
+    one = [n for n in R.topological_order(loss) if n.op is None and n.label is None][0]
+    assert fills[f"n{index[id(w)]}"] == R._PARAM[0]
+    assert fills[f"n{index[id(x0)]}"] == R._DATA[0]
+    assert fills[f"n{index[id(one)]}"] == R._CONST[0]
+    assert "green: parameters" in source and "light blue: data" in source
+
+
+def test_names_mapping_names_any_node():
+    x = Value(3.0)
+    y = x * 2
+    source = to_dot(y, names={x: "speed", y: "twice"}).source
+    assert "<B>speed</B>" in source and "<B>twice</B>" in source
+
+
+# --- honest step pictures ---------------------------------------------------------------------
+
+def worked():
+    a, b = Value(2.0, label="a"), Value(1.0, label="b")
+    c = a + b; c.label = "c"
+    d = b + 1; d.label = "d"
+    e = c * d; e.label = "e"
+    return a, b, e
+
+
+def grad_shown(source, name):
+    found = re.search(rf"<B>{name}</B>.*?grad</FONT></TD><TD ALIGN=\"RIGHT\">(.*?)</TD>", source)
+    return re.sub(r"<[^>]+>", "", found.group(1))
+
+
+def test_a_step_picture_shows_each_grad_as_it_stood_at_that_step():
+    a, b, e = worked()
+    steps = list(e.backward_steps())
+    source = to_dot(e, highlight=steps[1]).source      # d sends 3 to b
+    assert grad_shown(source, "b") == "3" and b.grad == 5.0
+    assert grad_shown(source, "a") == R.NOT_YET and grad_shown(source, "d") == "3"
+    assert "not computed yet" in source
+    assert (a.grad, b.grad) == (2.0, 5.0)              # the graph is left as it was
+
+
+def test_grads_can_come_from_a_mapping_or_a_snapshot_object():
+    a, b, e = worked()
+    e.backward()
+
+    class Snapshot:
+        def grad(self, node):
+            return None if node is a else 7.0
+    source = to_dot(e, grads=Snapshot()).source
+    assert grad_shown(source, "a") == R.NOT_YET and grad_shown(source, "b") == "7"
+    source = to_dot(e, grads={b: 1.5}).source
+    assert grad_shown(source, "b") == "1.5" and grad_shown(source, "a") == "2"
+
+
+def test_dark_theme_and_transparent_background():
+    a, b, e = worked()
+    e.backward()
+    dark = to_dot(e, theme="dark").source
+    assert 'bgcolor="#111827"' in dark and R._INNER[0] not in dark
+    clear = to_dot(e, background="transparent").source
+    assert 'bgcolor="transparent"' in clear
+    with pytest.raises(R.GraphError):
+        to_dot(e, theme="neon")
