@@ -59,8 +59,9 @@ from .steps import Step, backward_steps
 from .functional import REFERENCES
 from .value import Value, enable_grad
 
-__all__ = ["Drawing", "to_dot", "to_svg", "render", "graphviz_command", "display_text",
-           "repr_mimebundle", "DEFAULT_MAX_NODES"]
+__all__ = ["Drawing", "to_dot", "to_svg", "render", "layout", "render_steps",
+           "step_drawings", "grads_at", "step_grads", "graphviz_command", "display_text",
+           "repr_mimebundle", "DEFAULT_MAX_NODES", "GRAPHVIZ_TIMEOUT", "FANOUT", "LEGEND"]
 
 #: Above this many drawn nodes (values + ops), :func:`to_dot` draws a depth-limited view.
 DEFAULT_MAX_NODES = 100
@@ -187,11 +188,38 @@ def graphviz_command() -> list[str]:
         f"`graphviz-pure` was found on PATH; {_FIX}")
 
 
+_RASTER = ("png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp")
+
+
+def _raster_args(fmt: str, dpi: Optional[float], scale: Optional[float]) -> tuple:
+    """``-Gdpi=`` for raster output: ``dpi`` dots per inch, or ``scale`` × 96 (Graphviz's
+    default for PNG)."""
+    if dpi is None and scale is None:
+        return ()
+    value = dpi if dpi is not None else 96.0 * float(scale)
+    if not isinstance(value, (int, float)) or not 1 <= value <= 2400:
+        raise GraphError(f"dpi must be a number from 1 to 2400 (scale from 0.01 to 25), "
+                         f"got dpi={dpi!r} scale={scale!r}")
+    return (f"-Gdpi={value:g}",) if fmt in _RASTER else ()
+
+
+def _neato_command() -> list[str]:
+    """The system ``neato`` (draws at pinned positions), found beside ``dot``."""
+    dot = graphviz_command()[0]
+    for candidate in (shutil.which("neato"), os.path.join(os.path.dirname(dot), "neato")):
+        if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return [candidate]
+    raise GraphvizNotFoundError(
+        "a step sequence with fixed node positions needs the system Graphviz `neato` "
+        "program (it comes with `dot`): apt-get install graphviz (or brew/choco/conda "
+        "install graphviz)")
+
+
 def _run_graphviz(source: str, fmt: str, timeout: Optional[float] = None,
-                  args: tuple = ()) -> bytes:
+                  args: tuple = (), program: Optional[list] = None) -> bytes:
     """Run Graphviz on ``source``; at most ``timeout`` seconds (default
     :data:`GRAPHVIZ_TIMEOUT`), then :class:`GraphvizTimeoutError` naming the fallbacks."""
-    command = graphviz_command() + list(args) + [f"-T{fmt}"]
+    command = (program or graphviz_command()) + list(args) + [f"-T{fmt}"]
     limit = GRAPHVIZ_TIMEOUT if timeout is None else timeout
     try:
         done = subprocess.run(command, input=source.encode("utf-8"), capture_output=True,
@@ -227,17 +255,33 @@ class Drawing:
     def __repr__(self) -> str:
         return f"<Drawing: {self.source.count(chr(10))} lines of DOT>"
 
-    def pipe(self, format: str = "svg", *, timeout: Optional[float] = None) -> bytes:
+    def pipe(self, format: str = "svg", *, timeout: Optional[float] = None,
+             dpi: Optional[float] = None, scale: Optional[float] = None) -> bytes:
         """The picture in ``format`` (``svg``, ``png``, ``pdf`` ...) as bytes; Graphviz may
-        take ``timeout`` seconds (default :data:`GRAPHVIZ_TIMEOUT`)."""
-        return _run_graphviz(self.source, format, timeout)
+        take ``timeout`` seconds (default :data:`GRAPHVIZ_TIMEOUT`).  Raster formats take
+        ``dpi`` (default 96) or ``scale`` (2 doubles the pixels: 192 dpi)."""
+        return _run_graphviz(self.source, format, timeout, _raster_args(format, dpi, scale))
+
+    def layout(self, *, sizes: bool = False, timeout: Optional[float] = None) -> dict:
+        """Where Graphviz ``dot`` puts each node: ``{node id: (x, y)}`` in points (1/72
+        inch), origin at the bottom left, y upwards; with ``sizes=True`` ``(x, y, width,
+        height)``.  Node ids are the DOT's: ``n<k>`` for the value at position k of
+        :func:`~autograd.graph.topological_order`, ``n<k>_op`` for the op that made it,
+        ``n<k>_cut``, ``n<k>_use<j>`` (alias chips) and ``n<k>_f<j>`` (inside an opened
+        fused op).  The same ids in every process."""
+        found = _layout_json(self.source, timeout)
+        out = {}
+        for name, (x, y, w, h) in found["nodes"].items():
+            out[name] = (x, y, w, h) if sizes else (x, y)
+        return out
 
     def svg(self) -> str:
         """The picture as SVG text."""
         return self.pipe("svg").decode("utf-8")
 
     def save(self, path: Union[str, os.PathLike], format: Optional[str] = None, *,
-             timeout: Optional[float] = None) -> str:
+             timeout: Optional[float] = None, dpi: Optional[float] = None,
+             scale: Optional[float] = None) -> str:
         """Write the picture to ``path`` atomically; the format comes from the suffix
         (``.svg``, ``.png``, ``.pdf``; ``.dot``/``.gv`` write the DOT source)."""
         path = os.fspath(path)
@@ -245,7 +289,7 @@ class Drawing:
         if fmt in ("dot", "gv"):
             data = self.source.encode("utf-8")
         else:
-            data = self.pipe(fmt, timeout=timeout)
+            data = self.pipe(fmt, timeout=timeout, dpi=dpi, scale=scale)
         write_atomically(path, data)
         return path
 
@@ -687,7 +731,7 @@ def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
         place(plan.cluster.get(id(node)),
               ("node", nid, _value_attrs(node, plan.names[id(node)], role, hot,
                                          digits, grad_of(node), id(node) in named)))
-        if node.requires_grad and grad_of(node) is None:
+        if grads is not None:  # a snapshot: its legend explains "—" on every frame
             kinds["not yet"] = True
         if node._op is None:
             continue
@@ -749,7 +793,12 @@ def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
 
     emit(g, None)
     caption = []
-    if isinstance(highlight, (Step, Path)):
+    if isinstance(highlight, Step) and highlight.node._op is None:
+        held = grad_of(highlight.node)  # a leaf step tells what it holds at that step
+        caption.append(display_text(f"{highlight.name()}: input, holds "
+                                    f"{NOT_YET if held is None else format_number(held)}",
+                                    200))
+    elif isinstance(highlight, (Step, Path)):
         caption.append(display_text(str(highlight), 200))
     if dist is not None:
         caption.append(display_text(summarize(root), 200))
@@ -921,10 +970,118 @@ def to_svg(root: Value, **options: Any) -> str:
 
 
 def render(root: Value, path: Union[str, os.PathLike], *, format: Optional[str] = None,
-           timeout: Optional[float] = None, **options: Any) -> str:
+           timeout: Optional[float] = None, dpi: Optional[float] = None,
+           scale: Optional[float] = None, **options: Any) -> str:
     """Draw ``root``'s graph into ``path`` (format from the suffix: svg, png, pdf, dot);
-    Graphviz may take ``timeout`` seconds (default :data:`GRAPHVIZ_TIMEOUT`)."""
-    return to_dot(root, **options).save(path, format, timeout=timeout)
+    Graphviz may take ``timeout`` seconds (default :data:`GRAPHVIZ_TIMEOUT`); ``dpi`` or
+    ``scale`` for PNG (``dpi=200`` for slides).  Options as for :func:`to_dot`."""
+    return to_dot(root, **options).save(path, format, timeout=timeout, dpi=dpi, scale=scale)
+
+
+def layout(root: Value, *, sizes: bool = False, **options: Any) -> dict:
+    """``{node id: (x, y)}`` in points of ``to_dot(root, **options)`` laid out by dot (see
+    :meth:`Drawing.layout`; TikZ export and step sequences place nodes with it)."""
+    return to_dot(root, **options).layout(sizes=sizes)
+
+
+def _layout_json(source: str, timeout: Optional[float] = None) -> dict:
+    """Node boxes (centre x, y, width, height in points) and cluster bounding boxes from
+    ``dot -Tjson``."""
+    import json
+    data = json.loads(_run_graphviz(source, "json", timeout).decode("utf-8"))
+    nodes, clusters = {}, {}
+    for obj in data.get("objects", []):
+        if "pos" in obj:
+            x, y = (float(v) for v in obj["pos"].split(","))
+            nodes[obj["name"]] = (x, y, float(obj["width"]) * 72, float(obj["height"]) * 72)
+        elif "bb" in obj:
+            clusters[obj["name"]] = obj["bb"]
+    edges = [(e.get("pos"), e.get("lp")) for e in sorted(data.get("edges", []),
+                                                       key=lambda e: e["_gvid"])]
+    return {"nodes": nodes, "clusters": clusters, "edges": edges, "bb": data.get("bb")}
+
+
+_NODE_LINE = re.compile(r"^(\t+)(\w+) \[(.*)$")
+_EDGE_LINE = re.compile(r"^(\t+)(\w+) -> (\w+)(?: \[(.*)\])?$")
+_CLUSTER_LINE = re.compile(r"^(\t+)subgraph (cluster_\w+) \{$")
+
+
+def _pinned(source: str, found: dict) -> str:
+    """``source`` with every node pinned where ``found`` (from :func:`_layout_json`) puts
+    it, at that size, and every frame at its box: drawn by ``neato -n2`` it keeps dot's
+    layout whatever the labels now say."""
+    out = []
+    edges = iter(found.get("edges", []))
+    for line in source.splitlines():
+        e = _EDGE_LINE.match(line)
+        if e:
+            pos, lp = next(edges, (None, None))
+            if pos:
+                pinned = f'pos="{pos}"' + (f' lp="{lp}"' if lp else "")
+                rest = e.group(4)
+                line = f"{e.group(1)}{e.group(2)} -> {e.group(3)} [{pinned}" + \
+                    (f" {rest}]" if rest else "]")
+            out.append(line)
+            continue
+        m = _NODE_LINE.match(line)
+        if m and m.group(2) in found["nodes"]:
+            x, y, w, h = found["nodes"][m.group(2)]
+            line = (f'{m.group(1)}{m.group(2)} [pos="{x:.2f},{y:.2f}!" '
+                    f'width={w / 72:.4f} height={h / 72:.4f} {m.group(3)}')
+        out.append(line)
+        m = _CLUSTER_LINE.match(line)
+        if m and m.group(2) in found["clusters"]:
+            out.append(f'{m.group(1)}\tbb="{found["clusters"][m.group(2)]}"')
+    head = "digraph pathgrad {\n\tsplines=true notranslate=true"
+    if found.get("bb"):  # two invisible corners a little outside: one canvas for all frames
+        x0, y0, x1, y1 = (float(v) for v in found["bb"].split(","))
+        for name, x, y in (("corner_ll", x0 - 16, y0 - 16), ("corner_ur", x1 + 16, y1 + 16)):
+            head += (f'\n\t{name} [pos="{x:.2f},{y:.2f}!" shape=point width=0.01 '
+                     'style=invis label=""]')
+    return "\n".join(out).replace("digraph pathgrad {", head, 1) + "\n"
+
+
+def step_drawings(root: Value, **options: Any) -> list[Drawing]:
+    """One drawing per step of a backward pass of ``root`` from zero, each showing the
+    grads as they stood at its step, all pinned to one layout (node coordinates equal in
+    every frame; draw them with ``neato -n2``, as :func:`render_steps` does)."""
+    for key in ("highlight", "grads"):
+        if key in options:
+            raise GraphError(f"step_drawings sets {key}= itself, one per step")
+    steps = _dry_run(root)
+    sources = [to_dot(root, highlight=step, grads=grads_at(steps, k), **options).source
+               for k, step in enumerate(steps)]
+    split = [src.splitlines() for src in sources]
+    if any(len(lines) != len(split[0]) for lines in split):
+        raise GraphError("step frames differ in structure; cannot share one layout")
+    # lay out once, with the widest text any frame puts on each line
+    merged = "\n".join(max(lines, key=len) for lines in zip(*split)) + "\n"
+    found = _layout_json(merged)
+    return [Drawing(_pinned(src, found)) for src in sources]
+
+
+def render_steps(root: Value, pattern: str, *, timeout: Optional[float] = None,
+                 dpi: Optional[float] = None, scale: Optional[float] = None,
+                 **options: Any) -> list[str]:
+    """Draw every backward step of ``root`` into ``pattern.format(k=k)`` (e.g.
+    ``"frames/step{k}.png"``): one layout for all frames, so every node stays in place
+    from slide to slide, and each frame shows the grads as they stood at its step.
+    Returns the paths written.  Needs the system Graphviz (``dot`` and ``neato``)."""
+    if "{k" not in pattern:
+        raise GraphError(f"pattern must contain {{k}} for the step number, got {pattern!r}")
+    neato = _neato_command()
+    paths = []
+    for k, drawing in enumerate(step_drawings(root, **options)):
+        path = pattern.format(k=k)
+        fmt = os.path.splitext(path)[1].lstrip(".").lower() or "svg"
+        if fmt in ("dot", "gv"):
+            data = drawing.source.encode("utf-8")
+        else:
+            data = _run_graphviz(drawing.source, fmt, timeout,
+                                 ("-n2",) + _raster_args(fmt, dpi, scale), neato)
+        write_atomically(path, data)
+        paths.append(path)
+    return paths
 
 
 def repr_mimebundle(value: Value, include: Any = None, exclude: Any = None) -> dict:

@@ -291,3 +291,59 @@ def test_dark_theme_and_transparent_background():
     assert 'bgcolor="transparent"' in clear
     with pytest.raises(R.GraphError):
         to_dot(e, theme="neon")
+
+
+# --- step sequences keep every node in place; layout; dpi -------------------------------------
+
+def test_every_frame_of_a_step_sequence_puts_every_node_at_the_same_place(tmp_path):
+    import json
+    from nn import Neuron
+    neuron = Neuron(2, "tanh", seed=0)
+    loss = (neuron([Value(0.5, label="x0"), Value(-1.0, label="x1")]) - 1.0) ** 2
+    loss.label = "loss"
+    drawings = R.step_drawings(loss, params=neuron, derived="open")
+    assert len(drawings) == len(list(loss.backward_steps()))
+    places = []
+    for drawing in drawings[::4]:
+        laid = json.loads(R._run_graphviz(drawing.source, "json", None, ("-n2",),
+                                          R._neato_command()))
+        places.append({o["name"]: o["pos"] for o in laid["objects"] if "pos" in o})
+    assert len(places[0]) > 15 and len(places) > 2 and all(p == places[0] for p in places)
+    paths = R.render_steps(loss, str(tmp_path / "step{k}.png"), params=neuron)
+    sizes = {open(p, "rb").read()[16:24] for p in paths}  # PNG width and height
+    assert len(paths) == len(drawings) and len(sizes) == 1
+
+
+def test_a_leaf_step_caption_says_what_it_held_at_that_step():
+    a, b, e = worked()
+    steps = list(e.backward_steps())
+    a.grad = b.grad = 0.0
+    source = to_dot(e, highlight=steps[-1]).source
+    assert "a: input, holds 2" in source
+
+
+def test_layout_gives_each_dot_node_id_a_position_in_points():
+    a, b, e = worked()
+    e.backward()
+    places = R.layout(e)
+    nodes, _ = dot_nodes_and_edges(to_dot(e).source)
+    assert sorted(places) == sorted(nodes)
+    x_a, _ = places["n0"]
+    x_e, _ = places["n5"]
+    assert x_a < x_e  # left to right
+    boxes = R.layout(e, sizes=True)
+    assert all(len(v) == 4 and v[2] > 0 and v[3] > 0 for v in boxes.values())
+
+
+def test_dpi_and_scale_set_the_size_of_a_png(tmp_path):
+    import struct
+    a, b, e = worked()
+    e.backward()
+
+    def width(path):
+        return struct.unpack(">I", open(path, "rb").read()[16:20])[0]
+    base = width(R.render(e, tmp_path / "a.png"))
+    assert abs(width(R.render(e, tmp_path / "b.png", dpi=192)) - 2 * base) <= 2  # 96 dpi
+    assert abs(width(R.render(e, tmp_path / "c.png", scale=3)) - 3 * base) <= 3
+    with pytest.raises(R.GraphError):
+        R.render(e, tmp_path / "d.png", dpi=-5)
