@@ -137,6 +137,8 @@ def _html(text: str) -> str:
             out.append("&quot;")
         elif ch == "'":
             out.append("&#39;")
+        elif ch == "]":
+            out.append("&#93;")  # Graphviz 2.43 rejects a "]" right before "</B>"
         elif ch == "\\":
             out.append("&#92;&#92;")  # Graphviz reads \\ as one backslash, \N etc. as escapes
         elif ch == "\n":
