@@ -823,7 +823,7 @@ LEGEND = {
     "input": "blue: inputs", "parameter": "green: parameters", "data": "light blue: data",
     "constant": "small grey dashed: constants", "inner": "white: intermediate values",
     "output": "amber, double border: output", "op": "grey circles: primitive ops",
-    "named op": "grey boxes: primitive functions (exp, log, max…)",
+    "named op": "grey boxes: primitive functions (exp, log, tanh…)",
     "derived": "purple boxes: derived ops (sub, relu, tanh…)",
     "frame": "dashed frames: an opened derived op",
     "alias": "dashed chip with a name: another use of that node",
@@ -998,8 +998,11 @@ def _layout_json(source: str, timeout: Optional[float] = None) -> dict:
             nodes[obj["name"]] = (x, y, float(obj["width"]) * 72, float(obj["height"]) * 72)
         elif "bb" in obj:
             clusters[obj["name"]] = obj["bb"]
-    edges = [(e.get("pos"), e.get("lp")) for e in sorted(data.get("edges", []),
-                                                       key=lambda e: e["_gvid"])]
+    names = {obj["_gvid"]: obj.get("name") for obj in data.get("objects", [])}
+    edges: dict = {}  # (tail, head) -> [(pos, lp)] in input order
+    for e in sorted(data.get("edges", []), key=lambda e: e["_gvid"]):
+        edges.setdefault((names.get(e["tail"]), names.get(e["head"])), []).append(
+            (e.get("pos"), e.get("lp")))
     return {"nodes": nodes, "clusters": clusters, "edges": edges, "bb": data.get("bb")}
 
 
@@ -1013,11 +1016,15 @@ def _pinned(source: str, found: dict) -> str:
     it, at that size, and every frame at its box: drawn by ``neato -n2`` it keeps dot's
     layout whatever the labels now say."""
     out = []
-    edges = iter(found.get("edges", []))
+    taken: dict = {}
     for line in source.splitlines():
         e = _EDGE_LINE.match(line)
         if e:
-            pos, lp = next(edges, (None, None))
+            key = (e.group(2), e.group(3))
+            known = found.get("edges", {}).get(key, [])
+            j = taken.get(key, 0)
+            taken[key] = j + 1
+            pos, lp = known[j] if j < len(known) else (None, None)
             if pos:
                 pinned = f'pos="{pos}"' + (f' lp="{lp}"' if lp else "")
                 rest = e.group(4)
@@ -1035,9 +1042,13 @@ def _pinned(source: str, found: dict) -> str:
         if m and m.group(2) in found["clusters"]:
             out.append(f'{m.group(1)}\tbb="{found["clusters"][m.group(2)]}"')
     head = "digraph pathgrad {\n\tsplines=true notranslate=true"
-    if found.get("bb"):  # two invisible corners a little outside: one canvas for all frames
-        x0, y0, x1, y1 = (float(v) for v in found["bb"].split(","))
-        for name, x, y in (("corner_ll", x0 - 16, y0 - 16), ("corner_ur", x1 + 16, y1 + 16)):
+    boxes = [(x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+             for x, y, w, h in found["nodes"].values()]
+    boxes += [tuple(float(v) for v in bb.split(",")) for bb in found["clusters"].values()]
+    if boxes:  # two invisible corners a little outside: one canvas for all frames
+        x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
+        x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
+        for name, x, y in (("corner_ll", x0 - 12, y0 - 12), ("corner_ur", x1 + 12, y1 + 12)):
             head += (f'\n\t{name} [pos="{x:.2f},{y:.2f}!" shape=point width=0.01 '
                      'style=invis label=""]')
     return "\n".join(out).replace("digraph pathgrad {", head, 1) + "\n"
