@@ -42,6 +42,7 @@ True
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import shutil
@@ -485,12 +486,16 @@ def _highlights(plan: _Plan, highlight: Any) -> tuple[dict, dict]:
                      f"{type(highlight).__name__}")
 
 
-def _short(x: Any, digits: Optional[int]) -> str:
+def _short(x: Any, digits: Optional[int], floor: float = 0.0) -> str:
     """A number for a picture: ``digits`` significant digits (None: exact, as in tables)."""
     if digits is None:
         return format_number(x)
     x = float(x.data if isinstance(x, Value) else x)
+    if abs(x) < floor:
+        x = 0.0  # rounding noise of a recomputed composite (-1.11e-16 next to 2)
     text = f"{x:.{digits}g}"
+    if text.startswith("-") and float(text) == 0.0:
+        text = text[1:]  # -0 and -0.0000 are drawn 0
     return format_number(float(text)) if "e" not in text else text
 
 
@@ -585,6 +590,9 @@ def _draw_composite(node: Value, nid: str, frame: str, plan: "_Plan", place: Any
         out.backward(seed)
     order = topological_order(out)
     real = {id(x): p for x, p in zip(proxies, node._parents)}
+    # numbers far below the scale of the op's inputs and gradient are rounding noise
+    scale = max([abs(seed), abs(node.data)] + [abs(p.data) for p in node._parents])
+    floor = 1e-12 * scale if math.isfinite(scale) else 0.0
     ids = {}
     for j, c in enumerate(order):
         if id(c) in real:
@@ -594,8 +602,9 @@ def _draw_composite(node: Value, nid: str, frame: str, plan: "_Plan", place: Any
         else:
             ids[id(c)] = f"{nid}_f{j}"
             role = "inner" if c._op is not None else "constant"
+            grad = c.grad if abs(c.grad) >= floor else 0.0
             place(frame, ("node", ids[id(c)], _value_attrs(c, f"#{plan.index[id(node)]}.{j}",
-                                                           role, False, digits, c.grad)))
+                                                           role, False, digits, grad)))
     has_cut = False
     for c in order:
         if c._op is None:
@@ -609,7 +618,7 @@ def _draw_composite(node: Value, nid: str, frame: str, plan: "_Plan", place: Any
             if id(parent) in real and not drawn(real[id(parent)]):
                 has_cut = True
                 continue
-            text = _short(d, digits) if show_local and parent.requires_grad else ""
+            text = _short(d, digits, floor) if show_local and parent.requires_grad else ""
             place(None, ("edge", ids[id(parent)], op_id, edge_attrs(text, None)))
     return has_cut
 

@@ -347,3 +347,14 @@ def test_dpi_and_scale_set_the_size_of_a_png(tmp_path):
     assert abs(width(R.render(e, tmp_path / "c.png", scale=3)) - 3 * base) <= 3
     with pytest.raises(R.GraphError):
         R.render(e, tmp_path / "d.png", dpi=-5)
+
+
+def test_an_opened_fused_op_shows_no_rounding_noise_and_no_minus_zero():
+    u = Value(0.3, label="u")
+    y = u.softplus().tanh()
+    y.backward()
+    source = to_dot(y, derived="open").source
+    assert "e-16" not in source and "e-17" not in source
+    assert ">-0<" not in source and "<B>-0</B>" not in source
+    assert R._short(-0.0, 4) == "0" and R._short(-1e-9, 4) == "-1e-09"
+    assert R._short(-1e-17, 4, floor=1e-12) == "0"
