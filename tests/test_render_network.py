@@ -358,3 +358,25 @@ def test_an_opened_fused_op_shows_no_rounding_noise_and_no_minus_zero():
     assert ">-0<" not in source and "<B>-0</B>" not in source
     assert R._short(-0.0, 4) == "0" and R._short(-1e-9, 4) == "-1e-09"
     assert R._short(-1e-17, 4, floor=1e-12) == "0"
+
+
+def test_the_legend_names_every_kind_of_node_drawn_and_no_other():
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(10):
+        y = y * x                      # x feeds 10 ops: alias chips
+    y = (y - 1.0).relu() + x.exp()     # constant, derived box, named primitive
+    y.backward()
+    source = to_dot(y, max_nodes=None).source
+    for kind in ("input", "constant", "inner", "output", "op", "named op", "derived", "alias"):
+        assert R.LEGEND[kind] in source, kind
+    for kind in ("parameter", "data", "frame", "not yet", "cut"):
+        assert R.LEGEND[kind] not in source, kind
+    opened = to_dot(y, derived="open", max_nodes=None).source
+    assert R.LEGEND["frame"] in opened
+
+
+def test_render_steps_needs_a_step_number_in_its_pattern(tmp_path):
+    a, b, e = worked()
+    with pytest.raises(R.GraphError, match="{k}"):
+        R.render_steps(e, str(tmp_path / "frame.png"))
