@@ -16,6 +16,7 @@ __all__ = [
     "ExpressionError",
     "GraphvizNotFoundError",
     "GraphTooLargeError",
+    "GraphvizTimeoutError",
     "StateFileError",
     "BranchChangedError",
 ]
@@ -55,6 +56,10 @@ class GraphvizNotFoundError(PathgradError, RuntimeError):
 
 class GraphTooLargeError(PathgradError, ValueError):
     """A graph has too many nodes to draw as one readable picture."""
+
+
+class GraphvizTimeoutError(PathgradError, TimeoutError):
+    """Graphviz took longer than the allowed time to lay out a picture."""
 
 
 class StateFileError(PathgradError, ValueError):

@@ -42,27 +42,37 @@ True
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import shutil
 import subprocess
 import sys
 import unicodedata
 from typing import Any, Optional, Union
 
-from .errors import GraphError, GraphTooLargeError, GraphvizNotFoundError
+from .errors import GraphError, GraphTooLargeError, GraphvizNotFoundError, GraphvizTimeoutError
 from .files import write_atomically
 from .explain import format_factor, format_number, node_names, summarize
 from .graph import topological_order
 from .paths import Path
-from .steps import Step
+from .steps import Step, backward_steps
 from .functional import REFERENCES
 from .value import Value, enable_grad
 
-__all__ = ["Drawing", "to_dot", "to_svg", "render", "graphviz_command", "display_text",
-           "repr_mimebundle", "node_ids", "DEFAULT_MAX_NODES"]
+__all__ = ["Drawing", "to_dot", "to_svg", "render", "layout", "render_steps",
+           "step_drawings", "grads_at", "step_grads", "graphviz_command", "display_text",
+           "repr_mimebundle", "node_ids", "DEFAULT_MAX_NODES", "GRAPHVIZ_TIMEOUT", "FANOUT",
+           "LEGEND"]
 
 #: Above this many drawn nodes (values + ops), :func:`to_dot` draws a depth-limited view.
 DEFAULT_MAX_NODES = 100
+
+#: Seconds Graphviz may take for one picture before :class:`GraphvizTimeoutError`.
+GRAPHVIZ_TIMEOUT = 60.0
+
+#: A node feeding more ops than this is drawn once; its other uses start at alias chips.
+FANOUT = 8
 
 #: The longest label drawn in full; longer ones end in "…".
 MAX_LABEL = 40
@@ -77,6 +87,10 @@ _INNER = ("#ffffff", "#6b7280")
 _CONST = ("#f3f4f6", "#9ca3af")
 _OP = ("#e5e7eb", "#4b5563")
 _DERIVED = ("#ede9fe", "#6d28d9")
+_PARAM = ("#dcfce7", "#15803d")
+_DATA = ("#e0f2fe", "#0369a1")
+_ROLE_COLORS = {"input": _INPUT, "constant": _CONST, "output": _OUTPUT, "inner": _INNER,
+                "parameter": _PARAM, "data": _DATA}
 _HOT = "#dc2626"
 _MUTED = "#6b7280"
 _FONT = "Helvetica"
@@ -125,6 +139,8 @@ def _html(text: str) -> str:
             out.append("&quot;")
         elif ch == "'":
             out.append("&#39;")
+        elif ch == "]":
+            out.append("&#93;")  # Graphviz 2.43 rejects a "]" right before "</B>"
         elif ch == "\\":
             out.append("&#92;&#92;")  # Graphviz reads \\ as one backslash, \N etc. as escapes
         elif ch == "\n":
@@ -176,11 +192,50 @@ def graphviz_command() -> list[str]:
         f"`graphviz-pure` was found on PATH; {_FIX}")
 
 
-def _run_graphviz(source: str, fmt: str) -> bytes:
-    command = graphviz_command() + [f"-T{fmt}"]
+_RASTER = ("png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp")
+
+
+def _raster_args(fmt: str, dpi: Optional[float], scale: Optional[float]) -> tuple:
+    """``-Gdpi=`` for raster output: ``dpi`` dots per inch, or ``scale`` × 96 (Graphviz's
+    default for PNG)."""
+    if dpi is None and scale is None:
+        return ()
+    value = dpi if dpi is not None else 96.0 * float(scale)
+    if not isinstance(value, (int, float)) or not 1 <= value <= 2400:
+        raise GraphError(f"dpi must be a number from 1 to 2400 (scale from 0.01 to 25), "
+                         f"got dpi={dpi!r} scale={scale!r}")
+    return (f"-Gdpi={value:g}",) if fmt in _RASTER else ()
+
+
+def _neato_command() -> list[str]:
+    """The system ``neato`` (draws at pinned positions), found beside ``dot``."""
+    dot = graphviz_command()[0]
+    for candidate in (shutil.which("neato"), os.path.join(os.path.dirname(dot), "neato")):
+        if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return [candidate]
+    raise GraphvizNotFoundError(
+        "a step sequence with fixed node positions needs the system Graphviz `neato` "
+        "program (it comes with `dot`): apt-get install graphviz (or brew/choco/conda "
+        "install graphviz)")
+
+
+def _run_graphviz(source: str, fmt: str, timeout: Optional[float] = None,
+                  args: tuple = (), program: Optional[list] = None) -> bytes:
+    """Run Graphviz on ``source``; at most ``timeout`` seconds (default
+    :data:`GRAPHVIZ_TIMEOUT`), then :class:`GraphvizTimeoutError` naming the fallbacks."""
+    command = (program or graphviz_command()) + list(args) + [f"-T{fmt}"]
+    limit = GRAPHVIZ_TIMEOUT if timeout is None else timeout
     try:
         done = subprocess.run(command, input=source.encode("utf-8"), capture_output=True,
-                              timeout=300)
+                              timeout=limit)
+    except subprocess.TimeoutExpired:
+        nodes = source.count(" [label=")
+        raise GraphvizTimeoutError(
+            f"{os.path.basename(command[0])} -T{fmt} did not finish within {limit:g} s "
+            f"({nodes} labelled nodes); draw less (depth=3 or a smaller max_nodes), write "
+            "the DOT source instead (a .dot file, or drawing.source) and run dot on it "
+            "yourself, use autograd.explain(...) for a text view, or pass a larger "
+            "timeout=") from None
     except OSError as exc:  # found but not runnable
         raise GraphvizNotFoundError(f"cannot run {command[0]}: {exc}; {_FIX}") from exc
     if done.returncode != 0:
@@ -204,15 +259,33 @@ class Drawing:
     def __repr__(self) -> str:
         return f"<Drawing: {self.source.count(chr(10))} lines of DOT>"
 
-    def pipe(self, format: str = "svg") -> bytes:
-        """The picture in ``format`` (``svg``, ``png``, ``pdf`` ...) as bytes."""
-        return _run_graphviz(self.source, format)
+    def pipe(self, format: str = "svg", *, timeout: Optional[float] = None,
+             dpi: Optional[float] = None, scale: Optional[float] = None) -> bytes:
+        """The picture in ``format`` (``svg``, ``png``, ``pdf`` ...) as bytes; Graphviz may
+        take ``timeout`` seconds (default :data:`GRAPHVIZ_TIMEOUT`).  Raster formats take
+        ``dpi`` (default 96) or ``scale`` (2 doubles the pixels: 192 dpi)."""
+        return _run_graphviz(self.source, format, timeout, _raster_args(format, dpi, scale))
+
+    def layout(self, *, sizes: bool = False, timeout: Optional[float] = None) -> dict:
+        """Where Graphviz ``dot`` puts each node: ``{node id: (x, y)}`` in points (1/72
+        inch), origin at the bottom left, y upwards; with ``sizes=True`` ``(x, y, width,
+        height)``.  Node ids are the DOT's: ``n<k>`` for the value at position k of
+        :func:`~autograd.graph.topological_order`, ``n<k>_op`` for the op that made it,
+        ``n<k>_cut``, ``n<k>_use<j>`` (alias chips) and ``n<k>_f<j>`` (inside an opened
+        fused op).  The same ids in every process."""
+        found = _layout_json(self.source, timeout)
+        out = {}
+        for name, (x, y, w, h) in found["nodes"].items():
+            out[name] = (x, y, w, h) if sizes else (x, y)
+        return out
 
     def svg(self) -> str:
         """The picture as SVG text."""
         return self.pipe("svg").decode("utf-8")
 
-    def save(self, path: Union[str, os.PathLike], format: Optional[str] = None) -> str:
+    def save(self, path: Union[str, os.PathLike], format: Optional[str] = None, *,
+             timeout: Optional[float] = None, dpi: Optional[float] = None,
+             scale: Optional[float] = None) -> str:
         """Write the picture to ``path`` atomically; the format comes from the suffix
         (``.svg``, ``.png``, ``.pdf``; ``.dot``/``.gv`` write the DOT source)."""
         path = os.fspath(path)
@@ -220,7 +293,7 @@ class Drawing:
         if fmt in ("dot", "gv"):
             data = self.source.encode("utf-8")
         else:
-            data = self.pipe(fmt)
+            data = self.pipe(fmt, timeout=timeout, dpi=dpi, scale=scale)
         write_atomically(path, data)
         return path
 
@@ -259,9 +332,9 @@ def _group_members(out: Value) -> list[Value]:
 def _box_derivatives(out: Value, inside: dict) -> list[tuple[Value, float]]:
     """∂out/∂input for each distinct input of the derived op whose output is ``out``, summed
     over the paths through its internal nodes (``inside`` holds their ids)."""
-    inputs = []
+    inputs = []  # constants too: every input of a box has its edge (no derivative drawn)
     for x in out.group[1]:
-        if isinstance(x, Value) and x.requires_grad and all(x is not y for y in inputs):
+        if isinstance(x, Value) and all(x is not y for y in inputs):
             inputs.append(x)
     totals = {id(x): 0.0 for x in inputs}
     stack = [(out, 1.0)]
@@ -414,44 +487,75 @@ def _highlights(plan: _Plan, highlight: Any) -> tuple[dict, dict]:
                      f"{type(highlight).__name__}")
 
 
-def _short(x: Any, digits: Optional[int]) -> str:
+def _short(x: Any, digits: Optional[int], floor: float = 0.0) -> str:
     """A number for a picture: ``digits`` significant digits (None: exact, as in tables)."""
     if digits is None:
         return format_number(x)
     x = float(x.data if isinstance(x, Value) else x)
+    if abs(x) < floor:
+        x = 0.0  # rounding noise of a recomputed composite (-1.11e-16 next to 2)
     text = f"{x:.{digits}g}"
+    if text.startswith("-") and float(text) == 0.0:
+        text = text[1:]  # -0 and -0.0000 are drawn 0
     return format_number(float(text)) if "e" not in text else text
 
 
-def _value_label(node: Value, name: str, role: str, digits: Optional[int]) -> str:
+#: What a picture shows for a gradient not computed yet (at an early backward step).
+NOT_YET = "—"
+
+
+def _value_label(node: Value, name: str, role: str, digits: Optional[int],
+                 grad: Any = 0.0, named: bool = False) -> str:
     if role == "constant":
         return f"<{_html(_short(node.data, digits))}>"
-    title_color = None if node.label is not None else _MUTED
+    title_color = None if (node.label is not None or named) else _MUTED
     rows = [
         f"<TR>{_cell(display_text(name), bold=True, color=title_color, colspan=2)}</TR>",
         f"<TR>{_cell('data', color=_MUTED, align='LEFT')}"
         f"{_cell(_short(node.data, digits), align='RIGHT')}</TR>",
     ]
     if node.requires_grad:
+        shown = NOT_YET if grad is None else _short(grad, digits)
         rows.append(f"<TR>{_cell('grad', color=_MUTED, align='LEFT')}"
-                    f"{_cell(_short(node.grad, digits), align='RIGHT', bold=True)}</TR>")
+                    f"{_cell(shown, align='RIGHT', bold=grad is not None, color=None if grad is not None else _MUTED)}</TR>")
     return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">'
             + "".join(rows) + "</TABLE>>")
 
 
-def _role(node: Value, root: Value) -> str:
+def _role(node: Value, root: Value, params: Optional[dict] = None) -> str:
+    """output, parameter (named in ``params=``), input (a leaf that takes a gradient), data
+    (a labelled leaf that does not, such as an MLP's ``x0``), constant, or inner."""
     if node is root:
         return "output"
     if node._op is None:
-        return "input" if node.requires_grad else "constant"
+        if params and id(node) in params:
+            return "parameter"
+        if node.requires_grad:
+            return "input"
+        return "data" if node.label is not None else "constant"
     return "inner"
 
 
-def _value_attrs(node: Value, name: str, role: str, hot: bool, digits: Optional[int]) -> dict:
+def _merged_inputs(inputs: list) -> list[tuple[Value, list, list]]:
+    """(parent, local derivatives, argument positions) per distinct parent: ``x*x`` draws
+    one edge for both of its arguments."""
+    merged: list[tuple[Value, list, list]] = []
+    for parent, local, k in inputs:
+        for p, locals_, args in merged:
+            if p is parent:
+                locals_.append(local)
+                args.append(k)
+                break
+        else:
+            merged.append((parent, [local], [k]))
+    return merged
+
+
+def _value_attrs(node: Value, name: str, role: str, hot: bool, digits: Optional[int],
+                 grad: Any = 0.0, named: bool = False) -> dict:
     """Graphviz attributes of a value's box."""
-    fill, border = {"input": _INPUT, "constant": _CONST, "output": _OUTPUT,
-                    "inner": _INNER}[role]
-    attrs = {"label": _value_label(node, name, role, digits), "shape": "box",
+    fill, border = _ROLE_COLORS[role]
+    attrs = {"label": _value_label(node, name, role, digits, grad, named), "shape": "box",
              "style": "rounded,filled", "fillcolor": fill, "color": _HOT if hot else border,
              "penwidth": "3" if hot else ("2" if role == "output" else "1")}
     if role == "constant":
@@ -487,6 +591,9 @@ def _draw_composite(node: Value, nid: str, frame: str, plan: "_Plan", place: Any
         out.backward(seed)
     order = topological_order(out)
     real = {id(x): p for x, p in zip(proxies, node._parents)}
+    # numbers far below the scale of the op's inputs and gradient are rounding noise
+    scale = max([abs(seed), abs(node.data)] + [abs(p.data) for p in node._parents])
+    floor = 1e-12 * scale if math.isfinite(scale) else 0.0
     ids = {}
     for j, c in enumerate(order):
         if id(c) in real:
@@ -496,8 +603,9 @@ def _draw_composite(node: Value, nid: str, frame: str, plan: "_Plan", place: Any
         else:
             ids[id(c)] = f"{nid}_f{j}"
             role = "inner" if c._op is not None else "constant"
+            grad = c.grad if abs(c.grad) >= floor else 0.0
             place(frame, ("node", ids[id(c)], _value_attrs(c, f"#{plan.index[id(node)]}.{j}",
-                                                           role, False, digits)))
+                                                           role, False, digits, grad)))
     has_cut = False
     for c in order:
         if c._op is None:
@@ -511,7 +619,7 @@ def _draw_composite(node: Value, nid: str, frame: str, plan: "_Plan", place: Any
             if id(parent) in real and not drawn(real[id(parent)]):
                 has_cut = True
                 continue
-            text = _short(d, digits) if show_local and parent.requires_grad else ""
+            text = _short(d, digits, floor) if show_local and parent.requires_grad else ""
             place(None, ("edge", ids[id(parent)], op_id, edge_attrs(text, None)))
     return has_cut
 
@@ -531,8 +639,20 @@ def node_ids(root: Value) -> dict[str, Value]:
 def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
            show_local: bool = True, rankdir: str = "LR",
            max_nodes: Optional[int] = DEFAULT_MAX_NODES, depth: Optional[int] = None,
-           legend: bool = True, digits: Optional[int] = 4) -> Drawing:
+           legend: bool = True, digits: Optional[int] = 4, names: Any = None,
+           params: Any = None, grads: Any = None, theme: str = "light",
+           background: Optional[str] = None) -> Drawing:
     """The graph of ``root`` as a :class:`Drawing` (DOT source; ``.svg()``, ``.save()``).
+
+    ``names``: ``{node: "name"}`` names nodes (over their labels).  ``params``: a Module
+    (anything with ``named_parameters()``), a ``{name: Value}`` dict or a list of Values:
+    drawn green as parameters, named by their names.  ``grads``: the gradients to show
+    instead of each node's current ``grad`` — a mapping ``{node: grad or None}`` (None:
+    not computed yet, drawn "—"; nodes left out show their ``grad``) or an object with
+    ``.grad(node)``; with a Step as ``highlight`` and no ``grads``, the grads are those of
+    a backward pass from zero up to and including that step (see :func:`grads_at`).
+    ``theme``: ``"light"`` or ``"dark"``; ``background``: a colour or ``"transparent"``
+    (edges and captions stay a mid grey, readable on light and dark pages).
 
     ``highlight``: a Step from ``backward_steps``, a Path from ``paths`` or a Value.
     ``derived``: ``"box"`` draws each derived op as one box, ``"open"`` shows its primitives
@@ -546,7 +666,16 @@ def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
         raise GraphError(f"rankdir must be LR, TB, RL or BT, not {rankdir!r}")
     import graphviz  # the only import of graphviz in pathgrad
 
+    if theme not in _THEMES:
+        raise GraphError(f"theme must be one of {', '.join(_THEMES)}, not {theme!r}")
     plan = _Plan(root, derived)
+    param_ids = _param_ids(params)
+    for key, text in _names_from(names, params):
+        plan.names[id(key)] = text
+    named = {id(k): True for k, _ in _names_from(names, params)}
+    if grads is None and isinstance(highlight, Step):
+        grads = step_grads(root, highlight)
+    grad_of = _grad_lookup(grads)
     dist, cut = _depth_cut(plan, max_nodes, depth)
     hot_nodes, hot_edges = _highlights(plan, highlight)
     index = plan.index
@@ -583,6 +712,37 @@ def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
             edge["label"] = f"<{_html(text)}>"
         return edge
 
+    # Heavy fan-out (a*a*...*a): a node feeding more than FANOUT ops is drawn once with its
+    # first use; every other use starts at a small dashed alias chip next to its op.  Long
+    # edges across many ranks are what make dot slow (a minute for 50 uses) and unreadable.
+    uses: dict[int, int] = {}
+    for node in plan.visible:
+        if drawn(node) and node._op is not None and not (
+                plan.derived == "open" and node._op.fuses in REFERENCES):
+            for parent, _, _ in _merged_inputs(plan.inputs_of(node)):
+                uses[id(parent)] = uses.get(id(parent), 0) + 1
+    seen_uses: dict[int, int] = {}
+
+    def source_of(parent: Value) -> str:
+        pid = f"n{index[id(parent)]}"
+        if uses.get(id(parent), 0) <= FANOUT:
+            return pid
+        j = seen_uses.get(id(parent), 0)
+        seen_uses[id(parent)] = j + 1
+        if j == 0:
+            return pid
+        alias = f"{pid}_use{j}"
+        kinds["alias"] = True
+        fill, border = _ROLE_COLORS[_role(parent, root, param_ids)]
+        place(None, ("node", alias, {
+            "label": f"<{_html(display_text(plan.names[id(parent)]))}>", "shape": "box",
+            "style": "rounded,filled,dashed", "fillcolor": fill, "color": border,
+            "fontsize": "10", "height": "0.25", "width": "0.3", "margin": "0.06,0.03",
+            "tooltip": f"another use of {display_text(plan.names[id(parent)])} "
+                       f"(it feeds {uses[id(parent)]} ops; its data and grad are at {pid})"}))
+        return alias
+
+    kinds: dict[str, bool] = {}
     cut_nodes = []
     for node in plan.visible:
         if not drawn(node):
@@ -590,9 +750,13 @@ def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
         i = index[id(node)]
         nid = f"n{i}"
         hot = id(node) in hot_nodes
+        role = _role(node, root, param_ids)
+        kinds[role] = True
         place(plan.cluster.get(id(node)),
-              ("node", nid, _value_attrs(node, plan.names[id(node)], _role(node, root), hot,
-                                         digits)))
+              ("node", nid, _value_attrs(node, plan.names[id(node)], role, hot,
+                                         digits, grad_of(node), id(node) in named)))
+        if grads is not None:  # a snapshot: its legend explains "—" on every frame
+            kinds["not yet"] = True
         if node._op is None:
             continue
         if plan.derived == "open" and node._op.fuses in REFERENCES:
@@ -608,17 +772,25 @@ def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
         symbol = node.group[0] if box else _SYMBOL.get(node._op.symbol, node._op.symbol)
         op_frame = i if (node.group is not None and i in plan.cluster_parent) else \
             plan.cluster.get(id(node))
+        kinds["derived" if box else ("named op" if symbol.isalnum() else "op")] = True
         place(op_frame, ("node", f"{nid}_op", _op_attrs(symbol, box, hot)))
         place(None, ("edge", f"{nid}_op", nid,
                      {"color": _HOT if hot else _MUTED, "penwidth": "2" if hot else "1"}))
         has_cut = False
-        for parent, local, k in plan.inputs_of(node):
+        for parent, locals_, args in _merged_inputs(plan.inputs_of(node)):
             if not drawn(parent):
                 has_cut = True
                 continue
-            text = _short(local, digits) if show_local and parent.requires_grad else ""
-            place(None, ("edge", f"n{index[id(parent)]}", f"{nid}_op",
-                         edge_attrs(text, hot_edges.get((id(parent), id(node), k)))))
+            texts = [_short(d, digits) for d in locals_] if show_local and \
+                parent.requires_grad else []
+            hot_texts = [hot_edges[(id(parent), id(node), k)] for k in args
+                         if (id(parent), id(node), k) in hot_edges]
+            attrs = edge_attrs(", ".join(texts),
+                               "; ".join(t for t in hot_texts if t) if hot_texts else None)
+            if len(args) > 1:  # one drawn edge for repeated arguments (x*x): say which
+                attrs["comment"] = "args " + ",".join(str(k) for k in args)
+                attrs["color"] = ":invis:".join([attrs.get("color", _MUTED)] * len(args))
+            place(None, ("edge", source_of(parent), f"{nid}_op", attrs))
         if has_cut:
             cut_nodes.append(nid)
 
@@ -645,7 +817,12 @@ def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
 
     emit(g, None)
     caption = []
-    if isinstance(highlight, (Step, Path)):
+    if isinstance(highlight, Step) and highlight.node._op is None:
+        held = grad_of(highlight.node)  # a leaf step tells what it holds at that step
+        caption.append(display_text(f"{highlight.name()}: input, holds "
+                                    f"{NOT_YET if held is None else format_number(held)}",
+                                    200))
+    elif isinstance(highlight, (Step, Path)):
         caption.append(display_text(str(highlight), 200))
     if dist is not None:
         caption.append(display_text(summarize(root), 200))
@@ -653,10 +830,162 @@ def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
         caption.append(f"showing the {shown} values within {cut} steps of the output; "
                        "pass depth= or max_nodes= to see more")
     if legend:
-        caption.append("blue: inputs · amber: output · edge numbers: local derivatives")
+        if labels:
+            kinds["frame"] = True
+        if cut_nodes:
+            kinds["cut"] = True
+        caption.extend(_legend(kinds))
     if caption:
         g.attr(label="<" + "<BR/>".join(_html(c) for c in caption) + ">", fontcolor=_MUTED)
-    return Drawing(g.source)
+    return Drawing(_themed(g.source, theme, background))
+
+
+#: What the legend says for each kind of thing a picture can hold, in the order listed.
+LEGEND = {
+    "input": "blue: inputs", "parameter": "green: parameters", "data": "light blue: data",
+    "constant": "small grey dashed: constants", "inner": "white: intermediate values",
+    "output": "amber, double border: output", "op": "grey circles: primitive ops",
+    "named op": "grey boxes: primitive functions (exp, log, tanh…)",
+    "derived": "purple boxes: derived ops (sub, relu, tanh…)",
+    "frame": "dashed frames: an opened derived op",
+    "alias": "dashed chip with a name: another use of that node",
+    "not yet": "grad —: not computed yet at this step", "cut": "⋯: the graph goes on",
+}
+
+
+def _legend(kinds: dict) -> list[str]:
+    """The legend lines naming every kind of node drawn (two or three lines of text)."""
+    items = [text for kind, text in LEGEND.items() if kind in kinds]
+    items.append("edge numbers: local derivatives")
+    lines, line = [], ""
+    for item in items:
+        if line and len(line) + len(item) > 90:
+            lines.append(line)
+            line = ""
+        line = f"{line} · {item}" if line else item
+    return lines + [line]
+
+
+def _param_ids(params: Any) -> dict:
+    if params is None:
+        return {}
+    return {id(v): True for _, v in _named_params(params)}
+
+
+def _named_params(params: Any) -> list[tuple[str, Value]]:
+    if params is None:
+        return []
+    if hasattr(params, "named_parameters"):
+        return list(params.named_parameters())
+    if isinstance(params, dict):
+        return [(str(k), v) for k, v in params.items() if isinstance(v, Value)]
+    return [(v.label, v) for v in params if isinstance(v, Value)]
+
+
+def _names_from(names: Any, params: Any) -> list[tuple[Value, str]]:
+    out = [(v, name) for name, v in _named_params(params) if name is not None]
+    if names is not None:
+        if not hasattr(names, "items"):
+            raise GraphError(f"names must be a mapping {{node: name}}, not "
+                             f"{type(names).__name__}")
+        for node, text in names.items():
+            if not isinstance(node, Value) or not isinstance(text, str):
+                raise GraphError(f"names maps Values to str, got {type(node).__name__}: "
+                                 f"{type(text).__name__}")
+            out.append((node, text))
+    return out
+
+
+_MISSING = object()
+
+
+def _grad_lookup(grads: Any) -> Any:
+    """node -> the grad to draw (None: not computed yet)."""
+    if grads is None:
+        return lambda node: node.grad
+    if hasattr(grads, "items"):
+        def from_mapping(node: Value) -> Any:
+            found = grads.get(node, _MISSING)
+            return node.grad if found is _MISSING else found
+        return from_mapping
+    if callable(getattr(grads, "grad", None)):
+        return grads.grad
+    raise GraphError(f"grads must be a mapping {{node: grad}} or have .grad(node), not "
+                     f"{type(grads).__name__}")
+
+
+def grads_at(steps: list, k: int) -> dict:
+    """Each node's grad as it stood after ``steps[0..k]`` of one backward run (a list from
+    ``backward_steps``), None for nodes the run has not reached yet.
+
+    >>> from autograd import Value
+    >>> a, b = Value(2.0, label="a"), Value(1.0, label="b")
+    >>> e = (a + b) * (b + 1)
+    >>> steps = list(e.backward_steps())
+    >>> g = grads_at(steps, 1)          # after e's step and d's step: b holds 3, not 5
+    >>> g[b], g[a], b.grad
+    (3.0, None, 5.0)
+    """
+    if not 0 <= k < len(steps):
+        raise GraphError(f"step {k} out of range: the run has {len(steps)} steps")
+    grads: dict = {}
+    for step in steps[:1]:
+        for node in topological_order(step.node):
+            grads[node] = None
+    for step in steps[:k + 1]:
+        grads[step.node] = step.upstream
+        for parent, total in zip(step.node._parents, step.totals):
+            if total is not None:
+                grads[parent] = total
+    return grads
+
+
+def step_grads(root: Value, step: Step) -> dict:
+    """The grads as they stood at ``step`` in a backward pass of ``root`` from zero: the
+    walk is run again on the graph and every ``grad`` put back afterwards."""
+    steps = _dry_run(root)
+    for k, s in enumerate(steps):
+        if s.node is step.node:
+            return grads_at(steps, k)
+    raise GraphError("the step is not a step of this graph's backward pass")
+
+
+def _dry_run(root: Value) -> list:
+    order = topological_order(root)
+    saved = [n.grad for n in order]
+    try:
+        for n in order:
+            n.grad = 0.0
+        with enable_grad():
+            return list(backward_steps(root))
+    finally:
+        for n, g in zip(order, saved):
+            n.grad = g
+
+
+_THEMES = {
+    "light": {},
+    "dark": {"#ffffff": "#1f2937", "white": "#111827", "#dbeafe": "#1e3a8a",
+             "#1d4ed8": "#93c5fd", "#fde68a": "#78350f", "#b45309": "#fbbf24",
+             "#f3f4f6": "#374151", "#9ca3af": "#9ca3af", "#e5e7eb": "#4b5563",
+             "#4b5563": "#d1d5db", "#ede9fe": "#4c1d95", "#6d28d9": "#c4b5fd",
+             "#dcfce7": "#14532d", "#15803d": "#86efac", "#e0f2fe": "#0c4a6e",
+             "#0369a1": "#7dd3fc", "#374151": "#e5e7eb", "#6b7280": "#9ca3af"},
+}
+
+
+def _themed(source: str, theme: str, background: Optional[str]) -> str:
+    """Recolour the DOT for a theme (exact colour swaps, so the DOT stays deterministic)."""
+    colors = _THEMES[theme]
+    if theme == "dark":
+        source = re.sub(r'(?<=")#[0-9a-f]{6}(?=")',
+                        lambda m: colors.get(m.group(0), m.group(0)), source)
+        source = source.replace("bgcolor=white ", 'bgcolor="#111827" ', 1)
+        source = source.replace("\tnode [", '\tnode [fontcolor="#f3f4f6" ', 1)
+    if background is not None:
+        source = source.replace('bgcolor="#111827"' if theme == "dark" else "bgcolor=white",
+                                f'bgcolor="{_html(background)}"', 1)
+    return source
 
 
 def to_svg(root: Value, **options: Any) -> str:
@@ -665,13 +994,133 @@ def to_svg(root: Value, **options: Any) -> str:
 
 
 def render(root: Value, path: Union[str, os.PathLike], *, format: Optional[str] = None,
-           **options: Any) -> str:
+           timeout: Optional[float] = None, dpi: Optional[float] = None,
+           scale: Optional[float] = None, **options: Any) -> str:
     """Draw ``root``'s graph into ``path`` (format from the suffix: svg, png, pdf, dot;
-    ``tex`` writes a LaTeX/TikZ document, see :mod:`autograd.tikz`)."""
+    ``tex`` writes a LaTeX/TikZ document, see :mod:`autograd.tikz`); Graphviz may take
+    ``timeout`` seconds (default :data:`GRAPHVIZ_TIMEOUT`); ``dpi`` or ``scale`` for PNG
+    (``dpi=200`` for slides).  Options as for :func:`to_dot`."""
     if (format or os.path.splitext(os.fspath(path))[1].lstrip(".")).lower() == "tex":
         from .tikz import save_tikz
         return save_tikz(root, path, **options)
-    return to_dot(root, **options).save(path, format)
+    return to_dot(root, **options).save(path, format, timeout=timeout, dpi=dpi, scale=scale)
+
+
+def layout(root: Value, *, sizes: bool = False, **options: Any) -> dict:
+    """``{node id: (x, y)}`` in points of ``to_dot(root, **options)`` laid out by dot (see
+    :meth:`Drawing.layout`; TikZ export and step sequences place nodes with it)."""
+    return to_dot(root, **options).layout(sizes=sizes)
+
+
+def _layout_json(source: str, timeout: Optional[float] = None) -> dict:
+    """Node boxes (centre x, y, width, height in points) and cluster bounding boxes from
+    ``dot -Tjson``."""
+    import json
+    data = json.loads(_run_graphviz(source, "json", timeout).decode("utf-8"))
+    nodes, clusters = {}, {}
+    for obj in data.get("objects", []):
+        if "pos" in obj:
+            x, y = (float(v) for v in obj["pos"].split(","))
+            nodes[obj["name"]] = (x, y, float(obj["width"]) * 72, float(obj["height"]) * 72)
+        elif "bb" in obj:
+            clusters[obj["name"]] = obj["bb"]
+    names = {obj["_gvid"]: obj.get("name") for obj in data.get("objects", [])}
+    edges: dict = {}  # (tail, head) -> [(pos, lp)] in input order
+    for e in sorted(data.get("edges", []), key=lambda e: e["_gvid"]):
+        edges.setdefault((names.get(e["tail"]), names.get(e["head"])), []).append(
+            (e.get("pos"), e.get("lp")))
+    return {"nodes": nodes, "clusters": clusters, "edges": edges, "bb": data.get("bb")}
+
+
+_NODE_LINE = re.compile(r"^(\t+)(\w+) \[(.*)$")
+_EDGE_LINE = re.compile(r"^(\t+)(\w+) -> (\w+)(?: \[(.*)\])?$")
+_CLUSTER_LINE = re.compile(r"^(\t+)subgraph (cluster_\w+) \{$")
+
+
+def _pinned(source: str, found: dict) -> str:
+    """``source`` with every node pinned where ``found`` (from :func:`_layout_json`) puts
+    it, at that size, and every frame at its box: drawn by ``neato -n2`` it keeps dot's
+    layout whatever the labels now say."""
+    out = []
+    taken: dict = {}
+    for line in source.splitlines():
+        e = _EDGE_LINE.match(line)
+        if e:
+            key = (e.group(2), e.group(3))
+            known = found.get("edges", {}).get(key, [])
+            j = taken.get(key, 0)
+            taken[key] = j + 1
+            pos, lp = known[j] if j < len(known) else (None, None)
+            if pos:
+                pinned = f'pos="{pos}"' + (f' lp="{lp}"' if lp else "")
+                rest = e.group(4)
+                line = f"{e.group(1)}{e.group(2)} -> {e.group(3)} [{pinned}" + \
+                    (f" {rest}]" if rest else "]")
+            out.append(line)
+            continue
+        m = _NODE_LINE.match(line)
+        if m and m.group(2) in found["nodes"]:
+            x, y, w, h = found["nodes"][m.group(2)]
+            line = (f'{m.group(1)}{m.group(2)} [pos="{x:.2f},{y:.2f}!" '
+                    f'width={w / 72:.4f} height={h / 72:.4f} {m.group(3)}')
+        out.append(line)
+        m = _CLUSTER_LINE.match(line)
+        if m and m.group(2) in found["clusters"]:
+            out.append(f'{m.group(1)}\tbb="{found["clusters"][m.group(2)]}"')
+    head = "digraph pathgrad {\n\tsplines=true notranslate=true"
+    boxes = [(x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+             for x, y, w, h in found["nodes"].values()]
+    boxes += [tuple(float(v) for v in bb.split(",")) for bb in found["clusters"].values()]
+    if boxes:  # two invisible corners a little outside: one canvas for all frames
+        x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
+        x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
+        for name, x, y in (("corner_ll", x0 - 12, y0 - 12), ("corner_ur", x1 + 12, y1 + 12)):
+            head += (f'\n\t{name} [pos="{x:.2f},{y:.2f}!" shape=point width=0.01 '
+                     'style=invis label=""]')
+    return "\n".join(out).replace("digraph pathgrad {", head, 1) + "\n"
+
+
+def step_drawings(root: Value, **options: Any) -> list[Drawing]:
+    """One drawing per step of a backward pass of ``root`` from zero, each showing the
+    grads as they stood at its step, all pinned to one layout (node coordinates equal in
+    every frame; draw them with ``neato -n2``, as :func:`render_steps` does)."""
+    for key in ("highlight", "grads"):
+        if key in options:
+            raise GraphError(f"step_drawings sets {key}= itself, one per step")
+    steps = _dry_run(root)
+    sources = [to_dot(root, highlight=step, grads=grads_at(steps, k), **options).source
+               for k, step in enumerate(steps)]
+    split = [src.splitlines() for src in sources]
+    if any(len(lines) != len(split[0]) for lines in split):
+        raise GraphError("step frames differ in structure; cannot share one layout")
+    # lay out once, with the widest text any frame puts on each line
+    merged = "\n".join(max(lines, key=len) for lines in zip(*split)) + "\n"
+    found = _layout_json(merged)
+    return [Drawing(_pinned(src, found)) for src in sources]
+
+
+def render_steps(root: Value, pattern: str, *, timeout: Optional[float] = None,
+                 dpi: Optional[float] = None, scale: Optional[float] = None,
+                 **options: Any) -> list[str]:
+    """Draw every backward step of ``root`` into ``pattern.format(k=k)`` (e.g.
+    ``"frames/step{k}.png"``): one layout for all frames, so every node stays in place
+    from slide to slide, and each frame shows the grads as they stood at its step.
+    Returns the paths written.  Needs the system Graphviz (``dot`` and ``neato``)."""
+    if "{k" not in pattern:
+        raise GraphError(f"pattern must contain {{k}} for the step number, got {pattern!r}")
+    neato = _neato_command()
+    paths = []
+    for k, drawing in enumerate(step_drawings(root, **options)):
+        path = pattern.format(k=k)
+        fmt = os.path.splitext(path)[1].lstrip(".").lower() or "svg"
+        if fmt in ("dot", "gv"):
+            data = drawing.source.encode("utf-8")
+        else:
+            data = _run_graphviz(drawing.source, fmt, timeout,
+                                 ("-n2",) + _raster_args(fmt, dpi, scale), neato)
+        write_atomically(path, data)
+        paths.append(path)
+    return paths
 
 
 def repr_mimebundle(value: Value, include: Any = None, exclude: Any = None) -> dict:

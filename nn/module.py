@@ -5,6 +5,14 @@ set: a :class:`~autograd.Value` is a parameter, a Module is a child, a list hold
 Names are dotted paths (``layers.1.neurons.0.w.3``), stable across runs.  Weights are the
 parameters named ``w``; they are what ``½λ‖W‖²`` and weight decay act on (biases are not).
 
+Every parameter a constructor makes carries its name as its ``label``, so pictures, the
+stepper, ``explain`` and paths all say ``layers.0.neurons.1.w.0`` (layer 0, neuron 1,
+weight of input 0) and ``layers.0.neurons.1.b`` (its bias) instead of ``#17``; the label is
+exactly the ``named_parameters()`` name, and a model rebuilt by :meth:`Module.load` has the
+same labels.  A custom module calls :meth:`Module.label_parameters` at the end of its
+``__init__``.  Plain numbers fed to a layer become constant leaves named ``x0``, ``x1`` ...
+(Values you pass in are used as they are, labels untouched).
+
 A neuron computes z = b + Σ wᵢxᵢ and a = f(z) (the seeds' FNN notation: z⁽ˡ⁾ = W⁽ˡ⁾a⁽ˡ⁻¹⁾ +
 b⁽ˡ⁾, a⁽ˡ⁾ = f_l(z⁽ˡ⁾)); a layer is a list of neurons and always returns a list; an MLP is a
 list of layers whose last one is linear unless you say otherwise.
@@ -89,6 +97,19 @@ class Module:
             children = [(f"{name}.{n}" if name else n, c) for n, c in item._children()]
             stack.extend(reversed(children))
         return out
+
+    def label_parameters(self, prefix: str = "") -> "Module":
+        """Set each parameter's ``label`` to its :meth:`named_parameters` name (constructors
+        call it; an enclosing module's call renames its children's parameters).  Returns
+        self.
+
+        >>> n = Neuron(2, "tanh", seed=0)
+        >>> [p.label for p in n.parameters()]
+        ['w.0', 'w.1', 'b']
+        """
+        for name, p in self.named_parameters(prefix):
+            p.label = name
+        return self
 
     def parameters(self) -> list[Value]:
         """Every parameter (weights, biases, learnable slopes), in a stable order."""
@@ -224,7 +245,8 @@ def _lift_inputs(x: Sequence[Any], n: int, where: str) -> list:
                          f"got {type(x).__name__}") from None
     if size != n:
         raise ShapeError(f"{where} expects {n} inputs, got {size}")
-    return [xi if isinstance(xi, Value) else Value(xi, requires_grad=False) for xi in x]
+    return [xi if isinstance(xi, Value) else Value(xi, label=f"x{i}", requires_grad=False)
+            for i, xi in enumerate(x)]
 
 
 class Neuron(Module):
@@ -250,6 +272,7 @@ class Neuron(Module):
         self.b = Value(float(bias))
         self.act = _act.make(activation, rng, **(activation_kwargs or {}))
         self._nin = nin
+        self.label_parameters()
 
     def __call__(self, x: Sequence[Any]) -> Value:
         z = self.b
@@ -280,6 +303,7 @@ class MaxoutNeuron(Module):
         draw = _init.resolve(init, "maxout")
         self.pieces = [Neuron(nin, "identity", init=draw, seed=rng, n_out=n_out)
                        for _ in range(pieces)]
+        self.label_parameters()
 
     def __call__(self, x: Sequence[Any]) -> Value:
         out = self.pieces[0](x)
@@ -314,6 +338,7 @@ class Layer(Module):
             self.neurons = [Neuron(nin, activation, init=init, seed=rng, n_out=nout,
                                    activation_kwargs=kwargs) for _ in range(nout)]
         self._nin = nin
+        self.label_parameters()
 
     def __call__(self, x: Sequence[Any]) -> list[Value]:
         x = _lift_inputs(x, self._nin, f"Layer({self._nin}, {len(self.neurons)})")
@@ -363,6 +388,7 @@ class MLP(Module):
                         "output_activation": output_activation,
                         "activation_kwargs": dict(activation_kwargs or {}),
                         "output_activation_kwargs": dict(output_activation_kwargs or {})}
+        self.label_parameters()
 
     @property
     def nin(self) -> int:
