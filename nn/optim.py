@@ -184,10 +184,10 @@ class Optimizer:
 
         >>> Adam.check_hyper(beta1=0.5)
         {'beta1': 0.5}
-        >>> Adam.check_hyper(beta1=1.0)
+        >>> Adam.check_hyper(beta1=1.0)  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        nn.errors.ConfigError: Adam: beta1 must be a finite number in [0, 1) (Adam betas), got float 1.0
+        nn.errors.ConfigError: Adam: beta1 must be a finite number in [0, 1) (Adam betas), ...
         """
         return {key: _real(cls.__name__, key, value, *cls.RULES.get(key, _ANY))
                 for key, value in values.items()}

@@ -55,7 +55,8 @@ from typing import Any, Optional
 from autograd.errors import StateFileError
 from autograd.files import write_atomically
 
-__all__ = ["FORMAT", "VERSION", "MAX_STATE_BYTES", "MAX_INT_DIGITS", "encode_float", "decode_float", "dumps", "loads",
+__all__ = ["FORMAT", "VERSION", "MAX_STATE_BYTES", "MAX_INT_DIGITS", "encode_float",
+           "decode_float", "dumps", "loads",
            "atomic_write", "read", "write"]
 
 FORMAT = "pathgrad.nn.state"
