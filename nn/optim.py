@@ -236,8 +236,19 @@ class Optimizer:
                 for p, d in zip(self.params, self._decayed)]
 
     def step(self) -> None:
-        """Apply one update to every parameter, then count the step."""
-        self.update(self.gradients(), self.current_lr())
+        """Apply one update to every parameter, then count the step.  All or nothing: if the
+        update raises part way (an interrupt, an error in a custom schedule or rule), the
+        parameters and slots are put back as they were."""
+        grads, lr = self.gradients(), self.current_lr()
+        data = [p.data for p in self.params]
+        slots = {k: list(v) for k, v in self.slots.items()}
+        try:
+            self.update(grads, lr)
+        except BaseException:
+            for p, v in zip(self.params, data):
+                p.data = v
+            self.slots = slots
+            raise
         self.t += 1
 
     def update(self, grads: list[float], lr: float) -> None:
