@@ -163,3 +163,28 @@ def test_kill_during_save_leaves_old_or_new_and_no_debris_after_the_next_save(tm
     write_atomically(target, b"final")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["state.txt"]
     assert target.read_bytes() == b"final"
+
+
+def test_write_html_with_a_lone_surrogate_in_a_label_writes_the_page(tmp_path):
+    from autograd import Value
+    from autograd.stepper import write_html
+    a = Value(2.0, label="a\udcff")
+    write_html(a * a, tmp_path / "page.html")
+    page = (tmp_path / "page.html").read_bytes()
+    page.decode("utf-8")  # valid UTF-8
+    assert b"udcff" in page
+
+
+def test_write_html_and_render_through_a_link_keep_the_link(tmp_path):
+    from autograd import Value
+    from autograd.render import render
+    from autograd.stepper import write_html
+    e = Value(2.0, label="a") * 3.0
+    for name, write in (("page.html", lambda p: write_html(e, p)),
+                        ("g.svg", lambda p: render(e, p))):
+        real = tmp_path / ("real-" + name)
+        real.write_text("old")
+        link = tmp_path / name
+        link.symlink_to(real)
+        write(link)
+        assert link.is_symlink() and real.read_text() != "old"
