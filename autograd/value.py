@@ -413,6 +413,10 @@ class Value:
         if not _is_real(data):
             raise OperandTypeError(
                 f"Value() takes a real number, not {type(data).__name__} {data!r:.60}")
+        if requires_grad.__class__ is not bool and type(requires_grad).__name__ not in (
+                "bool_", "bool"):  # numpy's bool is bool_ (1.x) or bool (2.x)
+            raise OperandTypeError(f"Value(requires_grad=...) takes True or False, not "
+                                   f"{type(requires_grad).__name__} {requires_grad!r:.60}")
         self.data = _to_float(data)
         self.grad = 0.0
         self.requires_grad = bool(requires_grad)
@@ -592,11 +596,16 @@ class Value:
 
     # --- gradients ---------------------------------------------------------------------
     def backward(self, grad: Any = 1.0, *, create_graph: bool = False) -> None:
-        """Accumulate d(self)/d(leaf) into every leaf's ``grad`` (see :mod:`autograd.graph`)."""
+        """Accumulate d(self)/d(leaf) into every leaf's ``grad`` (see :mod:`autograd.graph`).
+
+        ``grad`` (the seed) is a real number or a Value; anything else is an
+        :class:`~autograd.errors.OperandTypeError` at once."""
+        _check_seed("backward", grad)
         _graph.backward(self, grad, create_graph=create_graph)
 
     def backward_steps(self, grad: Any = 1.0):
         """Run backward one node at a time, yielding a :class:`~autograd.steps.Step` each."""
+        _check_seed("backward_steps", grad)
         from .steps import backward_steps
         return backward_steps(self, grad)
 
@@ -608,11 +617,92 @@ class Value:
         """A new leaf with the same data, cut from the graph, needing no gradient."""
         return Value(self.data, requires_grad=False)
 
+    # --- copying and pickling ---------------------------------------------------------
+    def __deepcopy__(self, memo: dict) -> "Value":
+        """A copy of the whole graph behind this node, made without recursion (any depth).
+
+        Nodes reached through parents, derived-op groups and Value gradients are each copied
+        once; primitives, hooks' functions and labels are shared.
+
+        >>> import copy
+        >>> x = Value(2.0); y = x
+        >>> for _ in range(5000): y = y * 1.0
+        >>> z = copy.deepcopy(y); z.backward()
+        >>> z.data, x.grad, z.parents[0] is not y.parents[0]
+        (2.0, 0.0, True)
+        """
+        found: list = []
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            if id(node) in memo:
+                continue
+            twin = _new(Value)
+            memo[id(node)] = twin
+            found.append((node, twin))
+            for nxt in (node._a, node._b, node.grad):
+                if isinstance(nxt, Value) and id(nxt) not in memo:
+                    stack.append(nxt)
+            meta = node._meta
+            if meta is not None and meta.group is not None and meta.group[1] is not None:
+                stack.extend(v for v in meta.group[1] if isinstance(v, Value))
+        for node, twin in found:
+            twin.data, twin.requires_grad, twin._op = node.data, node.requires_grad, node._op
+            g = node.grad
+            twin.grad = memo[id(g)] if isinstance(g, Value) else g
+            twin._a = None if node._a is None else memo[id(node._a)]
+            twin._b = None if node._b is None else memo[id(node._b)]
+            twin._mark = None
+            meta = node._meta
+            if meta is None or meta.shared:
+                twin._meta = meta
+            else:
+                copied = _Meta()
+                copied.label, copied.site = meta.label, meta.site
+                copied.hooks = None if meta.hooks is None else list(meta.hooks)
+                if meta.group is not None:
+                    name, inputs = meta.group
+                    copied.group = (name, None if inputs is None else tuple(
+                        memo.get(id(v), v) if isinstance(v, Value) else v for v in inputs))
+                twin._meta = copied
+        return memo[id(self)]
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        """A leaf pickles (data, grad, label); a node made by an op is refused with a
+        :class:`~autograd.errors.GraphError`: pathgrad keeps no pickle format for graphs (its
+        own files are JSON, with no pickle), and a graph's rules are code, not data."""
+        if self._op is not None:
+            from .errors import GraphError
+            raise GraphError(
+                f"cannot pickle {self!r:.80}: it was made by the op {self._op.name!r}, and "
+                "pathgrad does not pickle graphs; pickle v.data or v.detach(), use "
+                "copy.deepcopy(v) for a copy, or Module.save for a model")
+        return super().__reduce_ex__(protocol)
+
+    def __copy__(self) -> "Value":
+        """A new node with the same data, grad, op and parents (the parents are shared)."""
+        twin = _new(Value)
+        twin.data, twin.grad, twin.requires_grad = self.data, self.grad, self.requires_grad
+        twin._op, twin._a, twin._b, twin._mark = self._op, self._a, self._b, None
+        meta = self._meta
+        if meta is None or meta.shared:
+            twin._meta = meta
+        else:
+            copied = _Meta()
+            copied.label, copied.site, copied.group = meta.label, meta.site, meta.group
+            copied.hooks = None if meta.hooks is None else list(meta.hooks)
+            twin._meta = copied
+        return twin
+
     def register_hook(self, hook: Callable[[Any], Any]) -> Callable[[], None]:
         """Call ``hook(grad)`` when this node's gradient is complete during backward.
 
         The hook may return a replacement gradient.  Returns a function that removes it.
+        A ``hook`` that is not callable is an :class:`~autograd.errors.OperandTypeError`.
         """
+        if not callable(hook):
+            raise OperandTypeError(f"register_hook takes a function of the gradient, not "
+                                   f"{type(hook).__name__} {hook!r:.60}")
         meta = self._ensure_meta()
         if meta.hooks is None:
             meta.hooks = []
@@ -622,6 +712,12 @@ class Value:
             if meta.hooks and hook in meta.hooks:
                 meta.hooks.remove(hook)
         return remove
+
+
+def _check_seed(where: str, grad: Any) -> None:
+    if not (isinstance(grad, Value) or _is_real(grad)):
+        raise OperandTypeError(f"{where}(grad=...) takes a real number or a Value, not "
+                               f"{type(grad).__name__} {grad!r:.60}")
 
 
 def _compare(symbol: str, a: Value, b: Any) -> bool:

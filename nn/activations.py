@@ -35,6 +35,8 @@ True
 from __future__ import annotations
 
 import functools
+import math
+import numbers
 import random
 from typing import Any, Callable, Optional, Union
 
@@ -74,6 +76,7 @@ class PReLU(Module):
 
     def __init__(self, init: float = 0.25) -> None:
         super().__init__()
+        _check_constant("prelu", "init", init)
         self.a = Value(float(init))
 
     def __call__(self, x: Any) -> Any:
@@ -97,6 +100,8 @@ class RReLU(Module):
     def __init__(self, lower: float = 1 / 8, upper: float = 1 / 3,
                  seed: Union[int, random.Random, None] = 0) -> None:
         super().__init__()
+        _check_constant("rrelu", "lower", lower)
+        _check_constant("rrelu", "upper", upper)
         if not 0.0 <= lower <= upper <= 1.0:
             raise ConfigError(f"RReLU needs 0 <= lower <= upper <= 1, got {lower!r}, {upper!r}")
         self.lower, self.upper = float(lower), float(upper)
@@ -124,6 +129,16 @@ NAMES: tuple[str, ...] = tuple(sorted(set(FUNCTIONS) | {"prelu", "rrelu", "maxou
 _STATEFUL = {"prelu": PReLU, "rrelu": RReLU}
 _KWARGS = {"leaky_relu": {"slope"}, "elu": {"alpha"}, "prelu": {"init"},
            "rrelu": {"lower", "upper"}, "maxout": {"pieces"}}
+
+
+def _check_constant(activation: str, key: str, value: Any) -> None:
+    """An activation's constant (``slope``, ``alpha``, ``init``, ``lower``, ``upper``) must be
+    a finite real number; checked the same way by the constructors and by state-file loading."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ConfigError(f"activation {activation!r}: {key} must be a number, got "
+                          f"{type(value).__name__} {value!r:.40}")
+    if not math.isfinite(value):
+        raise ConfigError(f"activation {activation!r}: {key} must be finite, got {value!r}")
 
 
 def register(name: str, fn: Callable[[Any], Any]) -> None:
@@ -183,6 +198,8 @@ def make(spec: ActivationSpec, rng: Optional[random.Random] = None, **kwargs: An
         if unknown:
             raise ConfigError(f"activation {name!r} takes no parameter {unknown[0]!r}"
                              f" (allowed: {sorted(allowed) or 'none'})")
+        for key, value in kwargs.items():
+            _check_constant(name, key, value)
         if name == "prelu":
             return PReLU(**kwargs)
         if name == "rrelu":

@@ -211,7 +211,7 @@ class Module:
         from .state import read
         source = os.fspath(path)
         payload = read(path, verify=verify)
-        model = build_model(payload.get("model"), source)
+        model = build_model(payload.get("model"), source, len(payload["parameters"]))
         if not isinstance(model, cls):
             raise _state_error(f"{source}: holds a {type(model).__name__}, not a {cls.__name__}")
         apply_checkpoint(payload, source, model)
@@ -434,8 +434,30 @@ class MLP(Module):
 MODEL_CLASSES: dict[str, type] = {"MLP": MLP}
 
 
-def build_model(spec: Any, source: str) -> Module:
-    """A fresh model from a state file's ``model`` section."""
+def _mlp_minimum_parameters(config: dict, source: str) -> int:
+    """The fewest parameters an MLP of ``config`` has (weights and biases; PReLU and maxout
+    add more), from the sizes alone, so a forged ``sizes: [10**7]`` is refused before any
+    Value is made."""
+    from .state import expect
+    nin, sizes = config.get("nin"), config.get("sizes")
+    dims = [nin] + (sizes if isinstance(sizes, list) else [None])
+    expect(all(isinstance(d, int) and not isinstance(d, bool) and d >= 1 for d in dims)
+           and len(dims) >= 2, source,
+           f"cannot rebuild MLP from its config: it needs a positive int 'nin' and a "
+           f"non-empty list of positive int 'sizes', got nin={nin!r:.40}, sizes={sizes!r:.60}")
+    return sum((dims[i] + 1) * dims[i + 1] for i in range(len(dims) - 1))
+
+
+#: For each model class a state file may name, the fewest parameters its config implies.
+_MINIMUM_PARAMETERS = {"MLP": _mlp_minimum_parameters}
+
+
+def build_model(spec: Any, source: str, n_parameters: Optional[int] = None) -> Module:
+    """A fresh model from a state file's ``model`` section.
+
+    When ``n_parameters`` (how many the file holds) is given, a config that needs more is
+    refused before anything is built: the model never allocates more than the file holds.
+    """
     from .state import expect
     expect(isinstance(spec, dict) and set(spec) == {"class", "config"}, source,
            "'model' must be an object with 'class' and 'config'")
@@ -444,9 +466,15 @@ def build_model(spec: Any, source: str) -> Module:
                                     f"(known: {sorted(MODEL_CLASSES)})")
     config = spec["config"]
     expect(isinstance(config, dict), source, "model config must be an object")
+    minimum = _MINIMUM_PARAMETERS.get(spec["class"])
+    if n_parameters is not None and minimum is not None:
+        need = minimum(config, source)
+        expect(need <= n_parameters, source,
+               f"the model config needs at least {need} parameters but the file holds "
+               f"{n_parameters}")
     try:
         return cls.from_config(config)
-    except (TypeError, ValueError) as e:
+    except (TypeError, ValueError, OverflowError, ArithmeticError) as e:
         raise _state_error(f"{source}: cannot rebuild {spec['class']} from its config: {e}"
                            ) from None
 

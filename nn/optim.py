@@ -32,6 +32,7 @@ caches, moments), so training continues bit for bit.
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any, Callable, Iterable, Optional, Union
 
 from autograd import Value
@@ -41,6 +42,31 @@ from .errors import ConfigError
 __all__ = ["Optimizer", "SGD", "Momentum", "Nesterov", "Adagrad", "RMSprop", "Adam",
            "Schedule", "constant", "step_decay", "exponential", "inverse_time", "linear",
            "clip_grad_norm", "clip_grad_value", "grad_norm", "OPTIMIZERS"]
+
+
+# --- validation, shared by the constructors and by state-file loading -------------------
+
+def _real(owner: str, key: str, value: Any, ok: Callable[[float], bool], wanted: str) -> float:
+    """``value`` as a float if it is a finite real number with ``ok(value)``, else a
+    ConfigError naming ``owner``, ``key``, what is ``wanted`` and what came."""
+    if (isinstance(value, bool) or not isinstance(value, numbers.Real)
+            or not math.isfinite(value) or not ok(float(value))):
+        raise ConfigError(f"{owner}: {key} must be a finite number {wanted}, got "
+                          f"{type(value).__name__} {value!r:.40}")
+    return float(value)
+
+
+def _count(owner: str, key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"{owner}: {key} must be a positive int, got {value!r:.40}")
+    return value
+
+
+_NONNEG = (lambda v: v >= 0.0, ">= 0")
+_POSITIVE = (lambda v: v > 0.0, "> 0")
+_UNIT = (lambda v: 0.0 <= v < 1.0, "in [0, 1)")
+_DECAY = (lambda v: 0.0 < v <= 1.0, "in (0, 1]")
+_ANY = (lambda v: True, "")
 
 
 # --- schedules -------------------------------------------------------------------------------
@@ -64,24 +90,29 @@ class Schedule:
 
 def constant(lr: float) -> Schedule:
     """lr(t) = lr."""
+    lr = _real("constant", "lr", lr, *_NONNEG)
     return Schedule("constant", lambda t: lr, lr=lr)
 
 
 def step_decay(lr: float, factor: float = 0.5, every: int = 10) -> Schedule:
     """lr·factor^⌊t/every⌋ — e.g. halve every ``every`` steps (the seeds' usual choice)."""
-    if not isinstance(every, int) or every < 1:
-        raise ConfigError(f"step_decay needs a positive int 'every', got {every!r}")
+    if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+        raise ConfigError(f"step_decay needs a positive int 'every', got {every!r:.40}")
+    lr = _real("step_decay", "lr", lr, *_NONNEG)
+    factor = _real("step_decay", "factor", factor, *_DECAY)
     return Schedule("step_decay", lambda t: lr * factor ** (t // every), lr=lr, factor=factor,
                     every=every)
 
 
 def exponential(lr: float, k: float) -> Schedule:
     """lr·e^(−kt)."""
+    lr, k = _real("exponential", "lr", lr, *_NONNEG), _real("exponential", "k", k, *_NONNEG)
     return Schedule("exponential", lambda t: lr * math.exp(-k * t), lr=lr, k=k)
 
 
 def inverse_time(lr: float, k: float) -> Schedule:
     """lr / (1 + kt) (1/t decay)."""
+    lr, k = _real("inverse_time", "lr", lr, *_NONNEG), _real("inverse_time", "k", k, *_NONNEG)
     return Schedule("inverse_time", lambda t: lr / (1.0 + k * t), lr=lr, k=k)
 
 
@@ -90,6 +121,8 @@ def linear(lr: float, end: float, steps: int) -> Schedule:
 
     micrograd's demo is ``linear(1.0, 0.1, 100)``: lr = 1 − 0.9·t/100.
     """
+    lr, end = _real("linear", "lr", lr, *_NONNEG), _real("linear", "end", end, *_NONNEG)
+    steps = _count("linear", "steps", steps)
     return Schedule("linear", lambda t: lr - (lr - end) * min(t, steps) / steps, lr=lr,
                     end=end, steps=steps)
 
@@ -144,6 +177,38 @@ class Optimizer:
 
     SLOTS: tuple[str, ...] = ()
     HYPER: tuple[str, ...] = ()
+    #: What each hyperparameter must be: (test, wording).  The constructor and loading a
+    #: state file check with the same :meth:`check_hyper`, so a file can hold only what a
+    #: constructor accepts.
+    RULES: dict[str, tuple[Callable[[float], bool], str]] = {"weight_decay": _NONNEG}
+    #: Slots whose numbers must not be negative (running sums of squares).
+    NONNEGATIVE_SLOTS: tuple[str, ...] = ()
+
+    @classmethod
+    def check_hyper(cls, **values: Any) -> dict[str, float]:
+        """The hyperparameters as floats, each checked against :attr:`RULES`; a bad one
+        raises :class:`~nn.errors.ConfigError`.
+
+        >>> Adam.check_hyper(beta1=0.5)
+        {'beta1': 0.5}
+        >>> Adam.check_hyper(beta1=1.0)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        nn.errors.ConfigError: Adam: beta1 must be a finite number in [0, 1) (Adam betas), ...
+        """
+        return {key: _real(cls.__name__, key, value, *cls.RULES.get(key, _ANY))
+                for key, value in values.items()}
+
+    @classmethod
+    def check_lr(cls, lr: Any) -> Any:
+        """A schedule (any callable) or a finite number >= 0."""
+        if callable(lr):
+            return lr
+        try:
+            return _real(cls.__name__, "lr", lr, *_NONNEG)
+        except ConfigError:
+            raise ConfigError(f"lr must be a non-negative number or a schedule, got "
+                              f"{lr!r:.40}") from None
 
     def __init__(self, params: Iterable[Value], lr: Union[float, Callable[[int], float]] = 0.01,
                  *, weight_decay: float = 0.0, decay: Optional[Iterable[Value]] = None) -> None:
@@ -154,10 +219,8 @@ class Optimizer:
             if not isinstance(p, Value):
                 raise ConfigError(f"{type(self).__name__}: parameter #{i} is a "
                                   f"{type(p).__name__}, not a Value")
-        if not (callable(lr) or (isinstance(lr, (int, float)) and lr >= 0)):
-            raise ConfigError(f"lr must be a non-negative number or a schedule, got {lr!r}")
-        self.lr = lr
-        self.weight_decay = float(weight_decay)
+        self.lr = self.check_lr(lr)
+        self.weight_decay = self.check_hyper(weight_decay=weight_decay)["weight_decay"]
         ids = None if decay is None else {id(p): True for p in decay}
         self._decayed = [ids is None or id(p) in ids for p in self.params]
         self.t = 0  # steps taken
@@ -180,8 +243,19 @@ class Optimizer:
                 for p, d in zip(self.params, self._decayed)]
 
     def step(self) -> None:
-        """Apply one update to every parameter, then count the step."""
-        self.update(self.gradients(), self.current_lr())
+        """Apply one update to every parameter, then count the step.  All or nothing: if the
+        update raises part way (an interrupt, an error in a custom schedule or rule), the
+        parameters and slots are put back as they were."""
+        grads, lr = self.gradients(), self.current_lr()
+        data = [p.data for p in self.params]
+        slots = {k: list(v) for k, v in self.slots.items()}
+        try:
+            self.update(grads, lr)
+        except BaseException:
+            for p, v in zip(self.params, data):
+                p.data = v
+            self.slots = slots
+            raise
         self.t += 1
 
     def update(self, grads: list[float], lr: float) -> None:
@@ -230,12 +304,20 @@ class Optimizer:
                    f"{name} slot {s!r} needs {len(self.params)} numbers")
             new_slots[s] = [decode_float(v, f"{source}: {name} slot {s!r}[{i}]")
                             for i, v in enumerate(vals)]
+            if s in self.NONNEGATIVE_SLOTS:
+                bad = [i for i, v in enumerate(new_slots[s]) if v < 0.0]
+                expect(not bad, source, f"{name} slot {s!r}[{bad[0] if bad else 0}] is "
+                       f"negative; a running sum of squares is >= 0")
         hyper = state.get("hyper")
         expect(isinstance(hyper, dict), source, "optimizer hyperparameters missing")
         new_hyper = {}
         for key in ("weight_decay",) + self.HYPER:
             expect(key in hyper, source, f"{name} hyperparameter {key!r} missing")
             new_hyper[key] = decode_float(hyper[key], f"{source}: {name}.{key}")
+        try:
+            new_hyper = self.check_hyper(**new_hyper)
+        except ConfigError as e:
+            raise _error(f"{source}: {e}") from None
         lr = hyper.get("lr")
         if isinstance(lr, dict):
             kind = lr.get("kind")
@@ -247,10 +329,14 @@ class Optimizer:
                 expect(kind in _SCHEDULES, source, f"unknown schedule {kind!r:.40}")
                 try:
                     new_lr = _SCHEDULES[kind](**{k: v for k, v in lr.items() if k != "kind"})
-                except (TypeError, ValueError) as e:
+                except (TypeError, ValueError, ArithmeticError) as e:
                     raise _error(f"{source}: bad {kind} schedule: {e}") from None
         else:
             new_lr = decode_float(lr, f"{source}: {name}.lr")
+            try:
+                new_lr = self.check_lr(new_lr)
+            except ConfigError as e:
+                raise _error(f"{source}: {name}: {e}") from None
 
         def apply() -> None:
             self.t = t
@@ -288,11 +374,12 @@ class Momentum(Optimizer):
 
     SLOTS = ("v",)
     HYPER = ("momentum",)
+    RULES = {**Optimizer.RULES, "momentum": _UNIT}
 
     def __init__(self, params: Iterable[Value], lr: Any = 0.01, momentum: float = 0.9,
                  **kwargs: Any) -> None:
         super().__init__(params, lr, **kwargs)
-        self.momentum = float(momentum)
+        self.momentum = self.check_hyper(momentum=momentum)["momentum"]
 
     def update(self, grads: list[float], lr: float) -> None:
         mu, v = self.momentum, self.slots["v"]
@@ -319,11 +406,13 @@ class Adagrad(Optimizer):
 
     SLOTS = ("cache",)
     HYPER = ("eps",)
+    RULES = {**Optimizer.RULES, "eps": _POSITIVE}
+    NONNEGATIVE_SLOTS = ("cache",)
 
     def __init__(self, params: Iterable[Value], lr: Any = 0.01, eps: float = 1e-8,
                  **kwargs: Any) -> None:
         super().__init__(params, lr, **kwargs)
-        self.eps = float(eps)
+        self.eps = self.check_hyper(eps=eps)["eps"]
 
     def update(self, grads: list[float], lr: float) -> None:
         cache, eps = self.slots["cache"], self.eps
@@ -337,11 +426,14 @@ class RMSprop(Optimizer):
 
     SLOTS = ("cache",)
     HYPER = ("decay_rate", "eps")
+    RULES = {**Optimizer.RULES, "decay_rate": _UNIT, "eps": _POSITIVE}
+    NONNEGATIVE_SLOTS = ("cache",)
 
     def __init__(self, params: Iterable[Value], lr: Any = 0.001, decay_rate: float = 0.99,
                  eps: float = 1e-8, **kwargs: Any) -> None:
         super().__init__(params, lr, **kwargs)
-        self.decay_rate, self.eps = float(decay_rate), float(eps)
+        checked = self.check_hyper(decay_rate=decay_rate, eps=eps)
+        self.decay_rate, self.eps = checked["decay_rate"], checked["eps"]
 
     def update(self, grads: list[float], lr: float) -> None:
         cache, d, eps = self.slots["cache"], self.decay_rate, self.eps
@@ -357,13 +449,15 @@ class Adam(Optimizer):
 
     SLOTS = ("m", "v")
     HYPER = ("beta1", "beta2", "eps")
+    RULES = {**Optimizer.RULES, "beta1": (_UNIT[0], "in [0, 1) (Adam betas)"),
+             "beta2": (_UNIT[0], "in [0, 1) (Adam betas)"), "eps": _POSITIVE}
+    NONNEGATIVE_SLOTS = ("v",)
 
     def __init__(self, params: Iterable[Value], lr: Any = 0.001, beta1: float = 0.9,
                  beta2: float = 0.999, eps: float = 1e-8, **kwargs: Any) -> None:
         super().__init__(params, lr, **kwargs)
-        if not (0.0 <= beta1 < 1.0 and 0.0 <= beta2 < 1.0):
-            raise ConfigError(f"Adam betas must be in [0, 1), got {beta1!r}, {beta2!r}")
-        self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
+        checked = self.check_hyper(beta1=beta1, beta2=beta2, eps=eps)
+        self.beta1, self.beta2, self.eps = checked["beta1"], checked["beta2"], checked["eps"]
 
     def update(self, grads: list[float], lr: float) -> None:
         m, v = self.slots["m"], self.slots["v"]

@@ -28,6 +28,11 @@ Decisions:
   ``os.replace``-d over the target; a crash mid-write leaves the previous file intact.
 - **All or nothing**: a bad file raises :class:`~autograd.errors.StateFileError` naming the
   file and the problem, and nothing is changed in the model, optimizer or trainer.
+- **Limits, checked before reading**: only a regular file is read (a FIFO, ``/dev/zero`` or a
+  terminal is refused without blocking), of at most :data:`MAX_STATE_BYTES` (64 MiB); an
+  integer of more than :data:`MAX_INT_DIGITS` digits is refused while parsing; a model's
+  config is checked against the parameters the file actually holds before anything is built.
+  Each is a :class:`~autograd.errors.StateFileError`.
 - No pickle, no eval.
 
 >>> encode_float(float("inf")), decode_float("nan", "x") != decode_float("nan", "x")
@@ -44,17 +49,23 @@ import hashlib
 import json
 import math
 import os
+import stat
 from typing import Any, Optional
 
 from autograd.errors import StateFileError
 from autograd.files import write_atomically
 
-__all__ = ["FORMAT", "VERSION", "encode_float", "decode_float", "dumps", "loads",
+__all__ = ["FORMAT", "VERSION", "MAX_STATE_BYTES", "MAX_INT_DIGITS", "encode_float",
+           "decode_float", "dumps", "loads",
            "atomic_write", "read", "write"]
 
 FORMAT = "pathgrad.nn.state"
 VERSION = 1
 _KEYS = ("format", "version", "model", "parameters", "optimizer", "trainer", "checksum")
+#: The largest state file :func:`read` accepts (64 MiB: about a million parameters with Adam).
+MAX_STATE_BYTES = 64 * 2 ** 20
+#: The most digits an integer in a state file may have (a step count, a size, a seed word).
+MAX_INT_DIGITS = 40
 _NONFINITE = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
 
 
@@ -113,10 +124,17 @@ def _no_duplicates(pairs: list) -> dict:
     return out
 
 
+def _parse_int(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_INT_DIGITS:
+        raise StateFileError(f"an integer of {len(digits.lstrip('-'))} digits "
+                             f"(at most {MAX_INT_DIGITS})")
+    return int(digits)
+
+
 def loads(text: str, source: str = "<state>", *, verify: bool = True) -> dict:
     """Parse and check a state file's text: JSON, format, version, keys, checksum."""
     try:
-        payload = json.loads(text, parse_constant=_refuse_constant,
+        payload = json.loads(text, parse_constant=_refuse_constant, parse_int=_parse_int,
                              object_pairs_hook=_no_duplicates)
     except StateFileError as e:
         raise StateFileError(f"{source}: {e}") from None
@@ -163,11 +181,36 @@ def write(path: str | os.PathLike, body: dict) -> None:
 def read(path: str | os.PathLike, *, verify: bool = True) -> dict:
     """Read and check a state file; errors name the file."""
     source = os.fspath(path)
+    if isinstance(source, bytes):
+        source = os.fsdecode(source)
     try:
-        with open(source, "rb") as f:
-            raw = f.read()
+        # O_NONBLOCK: opening a FIFO with no writer must not hang; it is refused below.
+        fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as e:
         raise StateFileError(f"{source}: cannot read state file: {e.strerror}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise StateFileError(f"{source}: not a regular file (a device, pipe or folder); "
+                                 f"a state file is read only from a regular file")
+        if st.st_size > MAX_STATE_BYTES:
+            raise StateFileError(f"{source}: {st.st_size} bytes is more than the state-file "
+                                 f"limit of {MAX_STATE_BYTES} bytes (nn.state.MAX_STATE_BYTES)")
+        chunks, total = [], 0
+        while total <= MAX_STATE_BYTES:  # the size may change while we read
+            chunk = os.read(fd, min(1 << 20, MAX_STATE_BYTES + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        if total > MAX_STATE_BYTES:
+            raise StateFileError(f"{source}: more than the state-file limit of "
+                                 f"{MAX_STATE_BYTES} bytes (nn.state.MAX_STATE_BYTES)")
+        raw = b"".join(chunks)
+    except OSError as e:
+        raise StateFileError(f"{source}: cannot read state file: {e.strerror}") from None
+    finally:
+        os.close(fd)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:

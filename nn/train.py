@@ -35,6 +35,7 @@ import math
 import random
 import sys
 import time
+import warnings
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Optional, Sequence, TextIO, Union
 
@@ -130,9 +131,39 @@ def update_ratio(before: Sequence[float], after: Sequence[float]) -> float:
     >>> round(update_ratio([3.0, 4.0], [3.0, 4.005]), 9)
     0.001
     """
-    num = math.fsum((a - b) ** 2 for a, b in zip(after, before))
-    den = math.fsum(b * b for b in before)
+    num = _sum([(a - b) * (a - b) for a, b in zip(after, before)])
+    den = _sum([b * b for b in before])
+    if den != den or num != num:
+        return math.nan
+    if math.isinf(den):
+        return math.nan if math.isinf(num) else 0.0
     return math.sqrt(num) / math.sqrt(den) if den > 0 else (0.0 if num == 0 else math.inf)
+
+
+def _sum(xs: Sequence[float]) -> float:
+    """``math.fsum``, but inf/nan instead of an exception when the sum overflows (a metric
+    reports a diverged run, it never stops it)."""
+    try:
+        return math.fsum(xs)
+    except (OverflowError, ValueError):
+        return sum(xs)
+
+
+def _check_finite(X: Sequence[Any], y: Sequence[Any], where: str) -> None:
+    """Warn, once, about the first nan/inf in the inputs or targets: one such number turns
+    every parameter nan after the first step."""
+    for i, (x, t) in enumerate(zip(X, y)):
+        for kind, item in (("input", x), ("target", t)):
+            values = item if isinstance(item, (list, tuple)) else [item]
+            for j, v in enumerate(values):
+                f = v.data if isinstance(v, Value) else v
+                if isinstance(f, float) and not math.isfinite(f):
+                    warnings.warn(
+                        f"{where}: {kind} {i} has {f!r} at position {j}; one nan or inf turns "
+                        f"every parameter nan after the first step (run under "
+                        f"autograd.detect_anomaly() to stop at the first op that makes one)",
+                        RuntimeWarning, stacklevel=3)
+                    return
 
 
 def dead_fraction(model: Any, X: Sequence[Any]) -> Optional[float]:
@@ -416,7 +447,10 @@ class Trainer:
         with gc_paused():
             result = self.gradient_fn(xb, yb)
         params = self.optimizer.params
-        norm = grad_norm(params)
+        try:
+            norm = grad_norm(params)
+        except (OverflowError, ValueError):  # metrics report a diverged run, never raise
+            norm = math.inf
         if self.clip_value is not None:
             clip_grad_value(params, self.clip_value)
         if self.clip_norm is not None:
@@ -427,14 +461,19 @@ class Trainer:
 
     # --- evaluation ----------------------------------------------------------------------------
     def evaluate(self, X: Sequence[Any], y: Sequence[Any]) -> dict:
-        """Mean data loss and accuracy on ``(X, y)``, in eval mode, without a graph."""
+        """Mean data loss and accuracy on ``(X, y)``, in eval mode, without a graph.
+
+        ``X`` and ``y`` must have the same length (else :class:`~nn.errors.ShapeError`)."""
+        X, y = list(X), list(y)
+        if len(X) != len(y):
+            raise ShapeError(f"evaluate: {len(X)} inputs but {len(y)} targets")
         was_training = getattr(self.model, "training", True)
         if hasattr(self.model, "eval"):
             self.model.eval()
         try:
             with no_grad():
                 outs = [self.model(x) for x in X]
-                total = math.fsum(float(_floats(self.loss_fn(o, t))[0]) for o, t in zip(outs, y))
+                total = _sum([float(_floats(self.loss_fn(o, t))[0]) for o, t in zip(outs, y)])
             floats = [_floats(o) for o in outs]
         finally:
             if hasattr(self.model, "train"):
@@ -456,6 +495,13 @@ class Trainer:
             raise ShapeError("fit: no training examples")
         if validation is not None and val_split is not None:
             raise ConfigError("give validation data or val_split, not both")
+        if validation is not None:
+            Xv, yv = list(validation[0]), list(validation[1])
+            if len(Xv) != len(yv):
+                raise ShapeError(f"fit: validation has {len(Xv)} inputs but {len(yv)} "
+                                 f"targets")
+            validation = (Xv, yv)
+        _check_finite(X, y, "fit")
         if val_split is not None:
             X, y, Xv, yv = train_val_split(X, y, val_split, seed=self._seed)
             validation = (Xv, yv)
@@ -507,12 +553,12 @@ class Trainer:
             bar.update(done + i + 1, f"epoch {self.epoch + 1} loss {result.loss:.4g}")
         record: dict = {
             "epoch": self.epoch + 1,
-            "loss": math.fsum(l * n for l, n in losses) / len(X),
+            "loss": _sum([l * n for l, n in losses]) / len(X),
             "accuracy": accuracy(correct_outputs, targets, self.task),
-            "penalty": (0.5 * self.l2 * math.fsum(w.data * w.data for w in self._weights)
+            "penalty": (0.5 * self.l2 * _sum([w.data * w.data for w in self._weights])
                         if self.l2 else 0.0),
-            "update_ratio": math.fsum(ratios) / len(ratios),
-            "grad_norm": math.fsum(norms) / len(norms),
+            "update_ratio": _sum(ratios) / len(ratios),
+            "grad_norm": _sum(norms) / len(norms),
             "lr": lr,
         }
         if validation is not None:

@@ -274,3 +274,74 @@ def test_fit_checks_its_inputs():
         Trainer(model, losses.hinge, optim.SGD(model.parameters()), batch_size=0)
     with pytest.raises(ConfigError, match="val_loss"):
         trainer.fit([[0.0, 0.0]], [1], epochs=1, early_stopping=EarlyStopping())
+
+
+# --- hostile input (issue 15, items 9 and 10, and a nan feature) ---------------------------
+
+def test_fit_with_targets_of_1e308_reports_overflow_in_metrics_never_raises():
+    from nn import MLP, Trainer, losses, optim
+    model = MLP(1, [2, 1], activation="tanh", seed=0)
+    trainer = Trainer(model, losses.mse, optim.SGD(model.parameters(), lr=0.1), seed=0,
+                      progress=False)
+    history = trainer.fit([[1.0], [2.0]], [1e308, -1e308], epochs=2,
+                          validation=([[1.0]], [1e308]))
+    assert len(history) == 2
+    record = history.last
+    for key in ("loss", "update_ratio", "grad_norm", "val_loss"):
+        assert isinstance(record[key], float)
+
+
+def test_update_ratio_of_overflowing_updates_is_inf_or_nan_not_an_error():
+    from nn.train import update_ratio
+    assert update_ratio([1.0, 1.0], [-1e308, 1e308]) == math.inf  # (Δθ)² overflows
+    assert math.isnan(update_ratio([1e300, 1e300], [-1e308, 1e308]))  # inf / inf
+    assert update_ratio([1e200, 1e200], [1e200, 1e200]) == 0.0  # ‖θ‖² overflows, Δθ = 0
+    assert math.isnan(update_ratio([math.inf], [math.inf]))
+
+
+def test_a_step_that_fails_part_way_changes_no_parameter_and_no_slot():
+    from autograd import Value
+    from nn import optim
+
+    class Breaks(optim.Momentum):
+        def update(self, grads, lr):
+            mu, v = self.momentum, self.slots["v"]
+            v[0] = mu * v[0] - lr * grads[0]
+            self.params[0].data += v[0]
+            raise KeyboardInterrupt  # half way: parameter 0 moved, parameter 1 not
+
+    a, b = Value(1.0), Value(2.0)
+    a.grad, b.grad = 1.0, 1.0
+    opt = Breaks([a, b], lr=0.5)
+    with pytest.raises(KeyboardInterrupt):
+        opt.step()
+    assert (a.data, b.data, opt.slots["v"], opt.t) == (1.0, 2.0, [0.0, 0.0], 0)
+
+
+@pytest.mark.parametrize("X, y", [([[1.0], [2.0], [3.0]], [1.0, 2.0]), ([[1.0]], [1.0, 2.0])])
+def test_evaluate_with_mismatched_lengths_raises_shape_error(X, y):
+    from nn import MLP, ShapeError, Trainer, losses, optim
+    model = MLP(1, [1], seed=0)
+    trainer = Trainer(model, losses.mse, optim.SGD(model.parameters()), progress=False)
+    with pytest.raises(ShapeError, match="evaluate: .* inputs but .* targets"):
+        trainer.evaluate(X, y)
+
+
+def test_fit_with_mismatched_validation_raises_shape_error_before_training():
+    from nn import MLP, ShapeError, Trainer, losses, optim
+    model = MLP(1, [1], seed=0)
+    before = model.state_dict()
+    trainer = Trainer(model, losses.mse, optim.SGD(model.parameters()), progress=False)
+    X = [[float(i)] for i in range(5)]
+    with pytest.raises(ShapeError, match="validation has 3 inputs but 2 targets"):
+        trainer.fit(X, [0.0] * 5, epochs=1, validation=(X[:3], [0.0, 1.0]))
+    assert model.state_dict() == before and trainer.epoch == 0
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf])
+def test_a_trailing_nonfinite_feature_warns_and_names_anomaly_mode(bad):
+    from nn import MLP, Trainer, losses, optim
+    model = MLP(2, [1], seed=0)
+    trainer = Trainer(model, losses.mse, optim.SGD(model.parameters()), progress=False)
+    with pytest.warns(RuntimeWarning, match=r"input 2 has .* position 1.*detect_anomaly"):
+        trainer.fit([[1.0, 1.0], [0.0, 1.0], [1.0, bad]], [0.0, 1.0, 0.0], epochs=1)
