@@ -23,28 +23,14 @@ e     c * d (output)     6     1
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any, Optional
 
 from .graph import topological_order
+from .numbers import format_number  # re-exported: the one number formatter
 from .value import Value
 
 __all__ = ["explain", "summarize", "node_names", "format_number", "format_factor", "formula"]
-
-
-def format_number(x: Any) -> str:
-    """A float as short as it can be while exact: ``2.0`` → ``2``, ``0.1`` → ``0.1``.
-
-    >>> format_number(2.0), format_number(-0.5), format_number(1e300), format_number(float("nan"))
-    ('2', '-0.5', '1e+300', 'nan')
-    """
-    if isinstance(x, Value):
-        x = x.data
-    x = float(x)
-    if math.isfinite(x) and x == int(x) and abs(x) < 1e16:
-        return str(int(x)) if x != 0.0 or math.copysign(1.0, x) > 0 else "-0"
-    return repr(x)
 
 
 def format_factor(x: Any) -> str:
