@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from typing import Any, Optional
 
+from .display import Shown
 from .graph import topological_order
 from .numbers import format_number  # re-exported: the one number formatter
 from .value import Value
@@ -116,9 +117,10 @@ def _role(node: Value, root: Value, names: dict[int, str]) -> str:
     return text + " (output)" if node is root else text
 
 
-def explain(root: Value, *, max_rows: Optional[int] = None) -> str:
+def explain(root: Value, *, max_rows: Optional[int] = None) -> Shown:
     """A table of the graph of ``root``, one node per row, parents first: name, how it was
-    computed, ``data`` and ``grad``, aligned for a terminal.
+    computed, ``data`` and ``grad``, aligned for a terminal.  The result is a ``str`` whose
+    repr is that text and whose ``_repr_html_`` is the table for a notebook.
 
     With ``max_rows`` a long table keeps its first and last rows and says how many it hid.
     """
@@ -142,7 +144,8 @@ def explain(root: Value, *, max_rows: Optional[int] = None) -> str:
             continue
         lines.append(f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:>{widths[2]}}  "
                      f"{r[3]:>{widths[3]}}".rstrip())
-    return "\n".join(lines)
+    html_rows = [r if r is not None else (f"… {hidden} more nodes …", "", "", "") for r in rows]
+    return Shown("\n".join(lines), header=header, rows=html_rows)
 
 
 def summarize(root: Value) -> str:

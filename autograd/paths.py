@@ -29,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Optional, Sequence
 
+from .display import Shown
 from .errors import GraphError, PathLimitError
 from .explain import format_factor, format_number, node_names
 from .graph import topological_order
@@ -180,11 +181,13 @@ def path_sums(root: Value, wrt: Optional[Sequence[Value]] = None, *,
 
 
 def format_paths(root: Value, wrt: Optional[Sequence[Value]] = None, *,
-                 limit: int = DEFAULT_PATH_LIMIT) -> str:
-    """The path sums as text: ``∂e/∂b = 2 + 3 = 5 (2 paths)`` and each path below it."""
+                 limit: int = DEFAULT_PATH_LIMIT) -> Shown:
+    """The path sums as text: ``∂e/∂b = 2 + 3 = 5 (2 paths)`` and each path below it (a
+    ``str`` whose repr is the text and whose ``_repr_html_`` is a table of the paths)."""
     names = node_names(root)
     out = names[id(root)]
     lines = []
+    table = []
     for t, total, mine in path_sums(root, wrt, limit=limit):
         terms = " + ".join(format_number(p.product) for p in mine)
         head = f"∂{out}/∂{names.get(id(t), t.label or '?')} = "
@@ -193,4 +196,6 @@ def format_paths(root: Value, wrt: Optional[Sequence[Value]] = None, *,
         head += f"{format_number(total)} ({len(mine)} path{'s' if len(mine) != 1 else ''})"
         lines.append(head)
         lines.extend(f"  {p}" for p in mine)
-    return "\n".join(lines)
+        table.append((head, "", ""))
+        table.extend(("", str(p).rsplit(": ", 1)[0], str(p).rsplit(": ", 1)[1]) for p in mine)
+    return Shown("\n".join(lines), header=("gradient", "path", "product"), rows=table)

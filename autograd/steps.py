@@ -53,6 +53,7 @@ import html
 from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
+from .display import html_table
 from .errors import PathgradError
 from .explain import format_factor, format_number, formula, node_names
 from .graph import topological_order, walk
@@ -216,11 +217,8 @@ class Snapshot:
     __str__ = __repr__
 
     def _repr_html_(self) -> str:
-        esc = html.escape
-        head = "<tr><th>node</th><th>op</th><th>data</th><th>grad</th></tr>"
-        body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>"
-                       for r in self.rows())
-        return f"<table class='pathgrad-snapshot'>{head}{body}</table>"
+        grad = "grad" if self.stepper.kind == "backward" else ""
+        return html_table(("node", "op", "data", grad), self.rows())
 
 
 class Stepper:
@@ -318,7 +316,8 @@ class Stepper:
         current = self.current
         caption = html.escape(f"{self.kind} step {self.position} of {len(self.steps)}" +
                               (f": {current}" if current is not None else ""))
-        return f"<div><p>{caption}</p>{self.snapshot()._repr_html_()}</div>"
+        return f"<div><p>{caption}</p>{self.snapshot()._repr_html_()}</div>"  # the lead may
+        # route this to the interactive view of autograd.stepper
 
 
 def backward_steps(root: Value, seed: Any = 1.0) -> Stepper:

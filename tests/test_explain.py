@@ -74,3 +74,18 @@ def test_summary_counts_ops():
     y = x.tanh() + x.exp()
     assert summarize(y) == ("4 nodes: 1 input, 0 constants, 1 tanh, 1 exp, 1 +; depth 2 "
                             "(longest input-to-output chain)")
+
+
+def test_explain_shows_as_its_text_in_a_repl_and_as_a_table_in_a_notebook():
+    *_, e = worked_example()
+    e.backward()
+    shown = explain(e)
+    assert repr(shown) == str(shown) and str(shown).startswith("node  op")
+    page = shown._repr_html_()
+    assert page.startswith('<table class="pathgrad-table">') and "<td>c * d (output)</td>" in page
+
+
+def test_html_tables_escape_labels():
+    x = Value(1.0, label="<b>&")
+    y = x * 2; y.label = "y"
+    assert "&lt;b&gt;&amp;" in explain(y)._repr_html_() and "<b>" not in explain(y)._repr_html_()

@@ -91,3 +91,11 @@ def test_sum_over_paths_equals_the_gradient(program):
 def test_count_paths_counts_what_paths_lists(program):
     leaves, out = build(program)
     assert count_paths(out) == len(paths(out, limit=10**6))
+
+
+def test_format_paths_shows_as_text_in_a_repl_and_a_table_in_a_notebook():
+    *_, e = worked_example()
+    shown = format_paths(e)
+    assert repr(shown) == str(shown) and repr(shown).startswith("∂e/∂a = 2 (1 path)")
+    page = shown._repr_html_()
+    assert "<td>b → d → e</td><td>1·3 = 3</td>" in page
