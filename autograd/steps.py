@@ -192,11 +192,16 @@ class Snapshot:
         table = self._grads if self.stepper.kind == "backward" else self._datas
         return id(node) in table
 
-    def rows(self) -> list[tuple[str, str, str, str]]:
-        """(name, op, data, grad) per node, parents first; "·" where not computed yet."""
+    def rows(self, only: Optional[list] = None) -> list[tuple[str, str, str, str]]:
+        """(name, op, data, grad) per node (or per node of ``only``), parents first; "·"
+        where not computed yet."""
         st = self.stepper
         out = []
+        if only is not None:
+            wanted = {id(n): True for n in only}
         for node in st.order:
+            if only is not None and id(node) not in wanted:
+                continue
             data, grad = self.data(node), (self.grad(node) if st.kind == "backward" else None)
             role = "input" if node.requires_grad else "constant"
             role = formula(node, st.names) if node._op is not None else role
@@ -207,18 +212,27 @@ class Snapshot:
         return out
 
     def __repr__(self) -> str:
+        return self.table()
+
+    def table(self, only: Optional[list] = None) -> str:
+        """The snapshot as aligned text (only the nodes of ``only``, if given)."""
         header = ("node", "op", "data", "grad" if self.stepper.kind == "backward" else "")
-        rows = self.rows()
+        rows = self.rows(only)
         widths = [max(len(r[i]) for r in rows + [header]) for i in range(4)]
         lines = [f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:>{widths[2]}}  "
                  f"{r[3]:>{widths[3]}}".rstrip() for r in [header] + rows]
         return "\n".join(lines)
 
-    __str__ = __repr__
+    def __str__(self) -> str:
+        return self.table()
 
     def _repr_html_(self) -> str:
         grad = "grad" if self.stepper.kind == "backward" else ""
         return html_table(("node", "op", "data", grad), self.rows())
+
+
+#: A stepper's repr shows every node up to this many; beyond, only the last step's nodes.
+COMPACT_ROWS = 20
 
 
 class Stepper:
@@ -310,7 +324,19 @@ class Stepper:
         head = f"{self.kind} stepper at step {self.position} of {len(self.steps)}"
         current = self.current
         line = f"\n  last: {current}" if current is not None else "\n  (nothing done yet)"
-        return f"{head}{line}\n{self.snapshot()!r}"
+        snap = self.snapshot()
+        if len(self.order) <= COMPACT_ROWS:
+            return f"{head}{line}\n{snap.table()}"
+        if current is None:
+            only, what = [self.root], "the output"
+        elif self.position == len(self.steps) and self.kind == "backward":
+            only = [n for n in self.order if n._op is None and n.requires_grad]
+            what = "every input"
+        else:
+            only, what = [current.node, *current.node._parents], "the last step's nodes"
+        note = (f"\n(showing {what}: {len(only)} of {len(self.order)} nodes; "
+                "print(s.snapshot()) shows them all)")
+        return f"{head}{line}\n{snap.table(only)}{note}"
 
     def _repr_html_(self) -> str:
         current = self.current

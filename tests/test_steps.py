@@ -266,3 +266,17 @@ def test_the_final_snapshot_and_grads_equal_backward(program):
     out.zero_grad()
     out.backward()
     assert [x.grad for x in leaves] == final
+
+
+def test_a_big_stepper_repr_shows_only_the_last_steps_nodes():
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(30):
+        y = y * 1.5
+    y.label = "y"
+    s = y.backward_steps()
+    text = repr(s.goto(1))
+    assert "(showing the last step's nodes: 3 of 61 nodes; print(s.snapshot()) shows them all)" \
+        in text
+    assert len(text.splitlines()) == 7
+    assert "showing every input: 1 of 61" in repr(s.goto(len(s)))
