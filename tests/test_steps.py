@@ -280,3 +280,10 @@ def test_a_big_stepper_repr_shows_only_the_last_steps_nodes():
         in text
     assert len(text.splitlines()) == 7
     assert "showing every input: 1 of 61" in repr(s.goto(len(s)))
+
+
+def test_a_graph_that_needs_no_gradient_has_an_empty_backward_stepper():
+    y = Value(2.0, requires_grad=False) * 3
+    s = y.backward_steps()
+    assert (len(s), s.next(), s.current, s.snapshot().grad(y)) == (0, None, None, None)
+    assert len(y.forward_steps()) == 3
