@@ -22,6 +22,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
+from .display import html_table
 from .errors import GradcheckError, OperandTypeError
 from .forward import forward_gradient
 from .graph import grad as _grad
@@ -148,11 +149,12 @@ class GradientRow:
         return 0.0 if self.abs_error == 0.0 else math.inf
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class GradientReport:
     """The result of a check: one row per input; true when every row agrees.
 
-    ``str(report)`` is a table of the rows; mismatches are marked ``MISMATCH``.
+    ``str(report)`` (and its repr) is a table of the rows; mismatches are marked
+    ``MISMATCH``; ``_repr_html_`` is the same table for a notebook.
     """
 
     what: str
@@ -186,6 +188,15 @@ class GradientReport:
                          f"{row.abs_error:>10.3g}  {row.rel_error:>10.3g}"
                          f"{'' if row.ok else '  MISMATCH'}")
         return "\n".join(lines)
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        head = str(self).splitlines()[0]
+        rows = [(row.index, repr(row.analytic), repr(row.numeric), f"{row.abs_error:.3g}",
+                 f"{row.rel_error:.3g}", "ok" if row.ok else "MISMATCH") for row in self.rows]
+        return html_table(("input", self.analytic_name, self.numeric_name, "abs error",
+                           "rel error", ""), rows, head)
 
 
 def _compare(what: str, names: tuple[str, str], xs: list[float], first: Sequence[float],

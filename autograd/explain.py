@@ -23,12 +23,13 @@ e     c * d (output)     6     1
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from typing import Any, Optional
 
+from .display import Shown
 from .graph import topological_order
+from .numbers import format_number  # re-exported: the one number formatter
 from .value import Value
 
 __all__ = ["explain", "summarize", "node_names", "format_number", "format_factor", "formula",
@@ -60,20 +61,6 @@ def printable(text: str) -> str:
         else:
             shown.append(ch)
     return "".join(shown)
-
-
-def format_number(x: Any) -> str:
-    """A float as short as it can be while exact: ``2.0`` → ``2``, ``0.1`` → ``0.1``.
-
-    >>> format_number(2.0), format_number(-0.5), format_number(1e300), format_number(float("nan"))
-    ('2', '-0.5', '1e+300', 'nan')
-    """
-    if isinstance(x, Value):
-        x = x.data
-    x = float(x)
-    if math.isfinite(x) and x == int(x) and abs(x) < 1e16:
-        return str(int(x)) if x != 0.0 or math.copysign(1.0, x) > 0 else "-0"
-    return repr(x)
 
 
 def format_factor(x: Any) -> str:
@@ -159,9 +146,10 @@ def _role(node: Value, root: Value, names: dict[int, str]) -> str:
     return text + " (output)" if node is root else text
 
 
-def explain(root: Value, *, max_rows: Optional[int] = None) -> str:
+def explain(root: Value, *, max_rows: Optional[int] = None) -> Shown:
     """A table of the graph of ``root``, one node per row, parents first: name, how it was
-    computed, ``data`` and ``grad``, aligned for a terminal.
+    computed, ``data`` and ``grad``, aligned for a terminal.  The result is a ``str`` whose
+    repr is that text and whose ``_repr_html_`` is the table for a notebook.
 
     With ``max_rows`` a long table keeps its first and last rows and says how many it hid.
     """
@@ -185,7 +173,8 @@ def explain(root: Value, *, max_rows: Optional[int] = None) -> str:
             continue
         lines.append(f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:>{widths[2]}}  "
                      f"{r[3]:>{widths[3]}}".rstrip())
-    return "\n".join(lines)
+    html_rows = [r if r is not None else (f"… {hidden} more nodes …", "", "", "") for r in rows]
+    return Shown("\n".join(lines), header=header, rows=html_rows)
 
 
 def summarize(root: Value) -> str:

@@ -29,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Optional, Sequence
 
+from .display import Shown
 from .errors import GraphError, PathLimitError
 from .explain import format_factor, format_number, node_names, printable
 from .graph import topological_order
@@ -220,8 +221,9 @@ def _text_size(root: Value, wrt: Optional[Sequence[Value]], names: dict) -> int:
 
 
 def format_paths(root: Value, wrt: Optional[Sequence[Value]] = None, *,
-                 limit: int = DEFAULT_PATH_LIMIT, max_chars: int = DEFAULT_TEXT_LIMIT) -> str:
-    """The path sums as text: ``∂e/∂b = 2 + 3 = 5 (2 paths)`` and each path below it.
+                 limit: int = DEFAULT_PATH_LIMIT, max_chars: int = DEFAULT_TEXT_LIMIT) -> Shown:
+    """The path sums as text: ``∂e/∂b = 2 + 3 = 5 (2 paths)`` and each path below it (a
+    ``str`` whose repr is the text and whose ``_repr_html_`` is a table of the paths).
 
     Raises :class:`PathLimitError` above ``limit`` paths, or when the listing would be
     longer than ``max_chars`` characters (checked before any path is listed).
@@ -238,6 +240,7 @@ def format_paths(root: Value, wrt: Optional[Sequence[Value]] = None, *,
             "wrt nodes, or step the backward pass instead (backward_steps)")
     out = names[id(root)]
     lines = []
+    table = []
     for t, total, mine in path_sums(root, wrt, limit=limit):
         terms = " + ".join(format_number(p.product) for p in mine)
         head = f"∂{out}/∂{names.get(id(t), printable(t.label or '?'))} = "
@@ -246,4 +249,6 @@ def format_paths(root: Value, wrt: Optional[Sequence[Value]] = None, *,
         head += f"{format_number(total)} ({len(mine)} path{'s' if len(mine) != 1 else ''})"
         lines.append(head)
         lines.extend(f"  {p}" for p in mine)
-    return "\n".join(lines)
+        table.append((head, "", ""))
+        table.extend(("", str(p).rsplit(": ", 1)[0], str(p).rsplit(": ", 1)[1]) for p in mine)
+    return Shown("\n".join(lines), header=("gradient", "path", "product"), rows=table)

@@ -604,10 +604,15 @@ class Value:
         _graph.backward(self, grad, create_graph=create_graph)
 
     def backward_steps(self, grad: Any = 1.0):
-        """Run backward one node at a time, yielding a :class:`~autograd.steps.Step` each."""
+        """A :class:`~autograd.steps.Stepper` over the backward pass, one node per step."""
         _check_seed("backward_steps", grad)
         from .steps import backward_steps
         return backward_steps(self, grad)
+
+    def forward_steps(self):
+        """A :class:`~autograd.steps.Stepper` over the forward pass, one node per step."""
+        from .steps import forward_steps
+        return forward_steps(self)
 
     def zero_grad(self) -> None:
         """Set ``grad = 0.0`` on this node and every node it depends on."""

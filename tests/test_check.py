@@ -152,3 +152,11 @@ def test_values_strategy_gives_leaves(v):
 def test_unknown_op_has_no_domain():
     with pytest.raises(ValueError, match="no domain for op 'frobnicate'"):
         domain_floats("frobnicate")
+
+
+def test_a_gradcheck_report_shows_as_its_table_and_as_html():
+    report = gradcheck(lambda x, y: x * y, [2.0, 3.0])
+    assert repr(report) == str(report) and "ok" in repr(report).splitlines()[0]
+    page = report._repr_html_()
+    assert page.startswith('<table class="pathgrad-table"><caption>gradcheck')
+    assert "<td>ok</td>" in page

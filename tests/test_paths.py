@@ -133,3 +133,11 @@ def test_path_text_escapes_control_and_bidi_characters():
     assert all(ch == "\n" or ch.isprintable() for ch in text)
     assert "\x1b" not in text and "\u202e" not in text and "\u2066" not in text
     assert "a\\x1b]0;owned\\x07\\u202e" in text and "∂b\\u2066/∂a" in text
+
+
+def test_format_paths_shows_as_text_in_a_repl_and_a_table_in_a_notebook():
+    *_, e = worked_example()
+    shown = format_paths(e)
+    assert repr(shown) == str(shown) and repr(shown).startswith("∂e/∂a = 2 (1 path)")
+    page = shown._repr_html_()
+    assert "<td>b → d → e</td><td>1·3 = 3</td>" in page
