@@ -24,13 +24,23 @@ Conventions:
 from __future__ import annotations
 
 import math
+import threading
 from typing import Any, Callable, Iterator, Optional, Sequence
 
 from . import value as _value
 from .errors import AnomalyError, GraphError
 from .value import Value
 
-__all__ = ["topological_order", "walk", "backward", "zero_grad", "grad", "derivative", "nodes"]
+__all__ = ["topological_order", "walk", "backward", "zero_grad", "grad", "derivative", "hvp",
+           "nodes"]
+
+# How many derivative() calls are evaluating their function right now (per thread).  Inside
+# one, every inner grad/derivative records its graph, so the outer one can differentiate it.
+_levels = threading.local()
+
+
+def _depth() -> int:
+    return getattr(_levels, "depth", 0)
 
 
 def topological_order(root: Value, *, only_requiring_grad: bool = False) -> list[Value]:
@@ -208,7 +218,9 @@ def zero_grad(root: Value) -> None:
 def grad(output: Value, inputs: Sequence[Value], *, create_graph: bool = False) -> tuple:
     """d(output)/d(input) for each input, leaving every ``.grad`` as it was.
 
-    With ``create_graph`` the results are Values, so they can be differentiated again.
+    With ``create_graph`` the results are Values, so they can be differentiated again; inside
+    a :func:`derivative` the graph is always recorded.  An input ``output`` does not depend
+    on gets 0.0.
 
     >>> from autograd import Value
     >>> x = Value(1.0)
@@ -217,6 +229,7 @@ def grad(output: Value, inputs: Sequence[Value], *, create_graph: bool = False) 
     8.154845485377136
     """
     inputs = list(inputs)
+    create_graph = create_graph or _depth() > 0
     order = topological_order(output)
     saved = [(node, node.grad) for node in order]
     in_graph = {id(node): None for node in order}
@@ -225,7 +238,7 @@ def grad(output: Value, inputs: Sequence[Value], *, create_graph: bool = False) 
         node.grad = 0.0
     try:
         backward(output, 1.0, create_graph=create_graph)
-        results = tuple(x.grad for x in inputs)
+        results = tuple(x.grad if id(x) in in_graph else 0.0 for x in inputs)
     finally:
         for node, g in saved + extra:
             node.grad = g
@@ -235,17 +248,47 @@ def grad(output: Value, inputs: Sequence[Value], *, create_graph: bool = False) 
 def derivative(f: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """The derivative of a one-argument function, as a function; nest it for higher orders.
 
+    Each call differentiates with respect to a fresh variable of its own (an identity node on
+    its argument), so closures over an outer variable are never confused with it, and a call
+    made while an outer derivative is running always records its graph.
+
     >>> d2 = derivative(derivative(lambda x: (1 + x.exp()).log()))
     >>> d2(0.0)
     0.25
+    >>> derivative(lambda x: derivative(lambda y: x * y)(x))(5.0)   # d/dx of x: 1
+    1.0
     """
     def df(x: Any) -> Any:
         nested = isinstance(x, Value)
-        xv = x if nested else Value(x)
-        y = f(xv)
+        # the fresh variable: x + 0 (exact); outer uses of x do not pass through it
+        xv = x + 0.0 if nested else Value(x)
+        _levels.depth = _depth() + 1
+        try:
+            y = f(xv)
+        finally:
+            _levels.depth -= 1
         if not isinstance(y, Value):
             return 0.0
         (g,) = grad(y, [xv], create_graph=nested)
         return g
     df.__name__ = f"d_{getattr(f, '__name__', 'f')}"
     return df
+
+
+def hvp(f: Callable[..., Any], xs: Sequence[float], v: Sequence[float]) -> list:
+    """The Hessian of ``f`` at ``xs`` times the vector ``v``: ∇(∇f · v), by reverse over reverse.
+
+    >>> hvp(lambda a, b: a * a * b, [2.0, 3.0], [1.0, 0.0])   # H = [[2b, 2a], [2a, 0]]
+    [6.0, 4.0]
+    """
+    leaves = [Value(float(x)) for x in xs]
+    y = f(*leaves)
+    if not isinstance(y, Value):
+        return [0.0] * len(leaves)
+    gs = grad(y, leaves, create_graph=True)
+    dot: Any = 0.0
+    for g, vi in zip(gs, v):
+        dot = dot + g * float(vi)
+    if not isinstance(dot, Value):
+        return [0.0] * len(leaves)
+    return [float(h.data if isinstance(h, Value) else h) for h in grad(dot, leaves)]
