@@ -129,15 +129,13 @@ def truediv(a: Any, b: Any) -> Any:
 
 
 def pow(x: Any, y: Any) -> Any:  # noqa: A001 - mirrors operator.pow
-    """xʸ.  A constant exponent is the exact ``**`` primitive (any base); a variable exponent
-    is exp(y·ln x), defined for positive bases (others give nan).
+    """xʸ, the ``**`` primitive (C's ``pow``: exact for 2³, (−2)², 0⁰ = 1), constant or
+    variable exponent.  Partials y·x^(y−1) and xʸ·ln x (see :data:`autograd.ops.POW`).
 
-    >>> pow(2.0, 10)
-    1024.0
+    >>> pow(2.0, 10), pow(-2.0, 2)
+    (1024.0, 4.0)
     """
-    if isinstance(y, numbers.Real) or (isinstance(y, Value) and not y.requires_grad):
-        return apply(POW, x, y)
-    return _grouped("pow", exp(y * log(x)), x, y)
+    return apply(POW, x, y)
 
 
 def abs(x: Any) -> Any:  # noqa: A001

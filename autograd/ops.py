@@ -38,7 +38,7 @@ from typing import Any, Callable
 __all__ = [
     "Primitive", "PRIMITIVES", "BY_NAME",
     "ADD", "MUL", "MAX", "EXP", "LOG", "DIV", "POW", "LOG1P", "EXPM1", "TANH", "SIGMOID",
-    "LOGADDEXP", "div", "power", "logistic", "exponential",
+    "LOGADDEXP", "div", "power", "logarithm", "logistic", "exponential",
 ]
 
 INF = math.inf
@@ -133,11 +133,18 @@ def div(a: Any, b: Any) -> Any:
     return a / b
 
 
-def power(x: Any, k: float) -> Any:
-    """``x ** k`` for a constant ``k``: IEEE results on floats, a ``**`` node on Values."""
-    if x.__class__ is float:
+def power(x: Any, k: Any) -> Any:
+    """``x ** k``: IEEE results on floats, a ``**`` node when either is a Value."""
+    if x.__class__ is float and k.__class__ is float:
         return f_pow(x, k)
     return x ** k
+
+
+def logarithm(x: Any) -> Any:
+    """ln x: IEEE on floats, a log node on Values."""
+    if x.__class__ is float:
+        return f_log(x)
+    return x.log()
 
 
 def exponential(x: Any) -> Any:
@@ -165,9 +172,16 @@ def _max_local(a, b, out):
     return (0.5, 0.5)
 
 
-def _pow_local(x, k, out):
-    # k is a constant, always a float; d/dx x**k = k x**(k-1), and x**0 is flat everywhere.
-    return (0.0 if k == 0.0 else k * power(x, k - 1.0), 0.0)
+def _pow_local(x, y, out):
+    # ∂/∂x xʸ = y·x^(y−1), ∂/∂y xʸ = xʸ·ln x, with torch's conventions: ∂/∂x 0⁰ = 0 (x⁰ is
+    # flat; elsewhere y·x^(y−1) is already 0 at y = 0 and keeps its own y-derivative) and
+    # ∂/∂y = 0 at x = 0 for y ≥ 0 (where 0·ln 0 would be nan); x < 0 gives ∂/∂y = nan
+    # (ln x), as in torch.  The branches read data (comparisons, recorded by replay).
+    zero_x = x >= 0.0 and x <= 0.0
+    dx = 0.0 if (zero_x and y >= 0.0 and y <= 0.0) else y * power(x, y - 1.0)
+    if zero_x and y >= 0.0:
+        return (dx, 0.0)
+    return (dx, out * logarithm(x))
 
 
 @dataclass(frozen=True, eq=False)
@@ -199,8 +213,8 @@ LOG = Primitive("log", "log", 1, f_log, lambda x, out: (div(1.0, x),))
 DIV = Primitive("div", "/", 2, f_div, lambda a, b, out: (div(1.0, b), -div(out, b)),
                 reason="a * b**-1 rounds twice; a/b must equal a.data/b.data exactly")
 POW = Primitive("pow", "**", 2, f_pow, _pow_local,
-                reason="exp(k*log x) fails for x <= 0; x**k by a constant is exact at 0 and "
-                       "for negative bases (the exponent is a constant second input)")
+                reason="exp(y*log x) is inexact (2**3 = 7.999999999999998) and fails for "
+                       "x <= 0; C's pow is exact at 0, for integers and negative bases")
 LOG1P = Primitive("log1p", "log1p", 1, f_log1p, lambda x, out: (div(1.0, 1.0 + x),),
                   reason="log(1 + x) loses every digit of x below 1e-16 (softplus, logaddexp)")
 # Rules below use x, not the rounded output, where out-based forms lose relative accuracy:
