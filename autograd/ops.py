@@ -38,7 +38,7 @@ from typing import Any, Callable
 __all__ = [
     "Primitive", "PRIMITIVES", "BY_NAME",
     "ADD", "MUL", "MAX", "EXP", "LOG", "DIV", "POW", "LOG1P", "EXPM1", "TANH", "SIGMOID",
-    "LOGADDEXP", "div", "power", "logarithm", "logistic", "exponential",
+    "LOGADDEXP", "div", "power", "logarithm", "hyperbolic_tangent", "logistic", "exponential",
 ]
 
 INF = math.inf
@@ -154,6 +154,13 @@ def exponential(x: Any) -> Any:
     return x.exp()
 
 
+def hyperbolic_tangent(x: Any) -> Any:
+    """tanh x: ``math.tanh`` on floats, a tanh node on Values."""
+    if x.__class__ is float:
+        return math.tanh(x)
+    return x.tanh()
+
+
 def logistic(x: Any) -> Any:
     """σ(x): the stable float sigmoid, or a sigmoid node on Values."""
     if x.__class__ is float:
@@ -162,6 +169,25 @@ def logistic(x: Any) -> Any:
 
 
 # --- local derivative rules -------------------------------------------------------------------
+
+def _tanh_local(x, out):
+    # tanh' = 1 − tanh² for |x| < 1 (no cancellation there, and its derivative −2·tanh·tanh'
+    # keeps relative accuracy near 0), 4σ(2x)σ(−2x) beyond (1 − tanh² rounds to 0 from |x| ≈ 19
+    # on).  The branch reads data, so every order differentiates an accurate form.
+    if -1.0 < x < 1.0:
+        return (1.0 - out * out,)
+    return (4.0 * logistic(2.0 * x) * logistic(-2.0 * x),)
+
+
+def _sigmoid_local(x, out):
+    # σ' = ¼(1 − tanh²(x/2)) for |x| < 2 (its derivative −¼·tanh(x/2)·tanh'(x/2) keeps relative
+    # accuracy near 0, where σ(x)σ(−x) differentiates to σ(−x) − σ(x), a cancellation),
+    # σ(x)σ(−x) beyond (relative accuracy in the tails).
+    if -2.0 < x < 2.0:
+        t = hyperbolic_tangent(0.5 * x)
+        return (0.25 - 0.25 * (t * t),)
+    return (out * logistic(-x),)
+
 
 def _max_local(a, b, out):
     # A subtle one: a tie splits the gradient in half (see the module docstring).
@@ -219,13 +245,13 @@ LOG1P = Primitive("log1p", "log1p", 1, f_log1p, lambda x, out: (div(1.0, 1.0 + x
                   reason="log(1 + x) loses every digit of x below 1e-16 (softplus, logaddexp)")
 # Rules below use x, not the rounded output, where out-based forms lose relative accuracy:
 # expm1' = eˣ (out + 1 cancels for x ≪ 0), σ' = σ(x)σ(−x) (σ(1 − σ) loses it for x ≫ 0),
-# tanh' = 1/cosh²x = 4σ(2x)σ(−2x) ((1 − out)(1 + out) is 0 from |x| ≈ 19 on).
+# tanh' and σ' switch form on the data (see _tanh_local, _sigmoid_local).
 EXPM1 = Primitive("expm1", "expm1", 1, f_expm1, lambda x, out: (exponential(x),),
                   reason="exp(x) - 1 cancels near 0 (ELU)")
 TANH = Primitive("tanh", "tanh", 1, f_tanh,
-                 lambda x, out: (4.0 * logistic(2.0 * x) * logistic(-2.0 * x),),
+                 _tanh_local,
                  fuses="tanh", reason="the composite 2σ(2x) − 1 loses digits near 0")
-SIGMOID = Primitive("sigmoid", "sigmoid", 1, f_sigmoid, lambda x, out: (out * logistic(-x),),
+SIGMOID = Primitive("sigmoid", "sigmoid", 1, f_sigmoid, _sigmoid_local,
                     fuses="sigmoid", reason="one node instead of six, for speed")
 LOGADDEXP = Primitive("logaddexp", "logaddexp", 2, f_logaddexp,
                       lambda a, b, out: (logistic(a - b), logistic(b - a)), fuses="logaddexp",

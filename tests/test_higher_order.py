@@ -137,3 +137,46 @@ def test_hvp_is_hessian_times_vector():
     from autograd.graph import hvp
     # f = a²b: H = [[2b, 2a], [2a, 0]] at (2, 3)
     assert hvp(lambda a, b: a * a * b, [2.0, 3.0], [1.0, 2.0]) == [6.0 + 8.0, 4.0]
+
+
+# --- tanh'' and sigmoid'' keep relative accuracy near 0 and in the tails ----------------------
+# True values from mpmath at 50 digits: tanh'' = −2·tanh·sech², σ'' = −σ(1−σ)·tanh(x/2).
+
+def _mp_tanh2(x):
+    import mpmath
+    with mpmath.workdps(50):
+        x = mpmath.mpf(x)
+        return float(-2 * mpmath.tanh(x) / mpmath.cosh(x) ** 2)
+
+
+def _mp_sigmoid2(x):
+    import mpmath
+    with mpmath.workdps(50):
+        x = mpmath.mpf(x)
+        return float(-mpmath.tanh(x / 2) / (1 + mpmath.exp(-x)) / (1 + mpmath.exp(x)))
+
+
+def _ulps(got, want):
+    return 0.0 if got == want else abs(got - want) / math.ulp(want)
+
+
+def test_tanh_second_derivative_near_zero_is_relative_accurate():
+    d2 = derivative(derivative(lambda v: v.tanh()))
+    assert d2(1e-10) == -2e-10
+    assert d2(1e-300) == -2e-300
+
+
+POINTS = (1e-300, -1e-300, 1e-10, -1e-10, 0.3, 1.5, -3.0, 20.0, -20.0, 40.0, -40.0, 300.0)
+
+
+def test_tanh_and_sigmoid_second_derivatives_match_mpmath_in_ulps():
+    t2 = derivative(derivative(lambda v: v.tanh()))
+    s2 = derivative(derivative(lambda v: v.sigmoid()))
+    for x in POINTS:
+        assert _ulps(t2(x), _mp_tanh2(x)) <= 4, x
+        assert _ulps(s2(x), _mp_sigmoid2(x)) <= 4, x
+
+
+def test_tanh_third_derivative_near_zero_is_minus_two():
+    # tanh''' = −2 sech⁴ + 4 tanh² sech² → −2 at 0
+    assert derivative(derivative(derivative(lambda v: v.tanh())))(1e-10) == -2.0
