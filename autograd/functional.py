@@ -139,8 +139,13 @@ def pow(x: Any, y: Any) -> Any:  # noqa: A001 - mirrors operator.pow
 
 
 def abs(x: Any) -> Any:  # noqa: A001
-    """|x| = max(x, −x).  At 0 the tie gives ½·1 + ½·(−1) = 0."""
-    return _grouped("abs", maximum(x, neg(x)), x)
+    """|x| = max(x, −x) + 0.  At 0 the tie gives ½·1 + ½·(−1) = 0; the + 0 makes
+    |−0.0| = +0.0 (IEEE), which max(−0.0, 0.0) alone is not.
+
+    >>> abs(-0.0)
+    0.0
+    """
+    return _grouped("abs", maximum(x, neg(x)) + 0.0, x)
 
 
 def minimum(a: Any, b: Any) -> Any:

@@ -5,9 +5,13 @@ one-element list counts as its element) and the target, and returns a scalar.  T
 with the engine's derived ops, so they work on floats, Values and Duals, and they stay finite —
 values and gradients — at logits of ±1000:
 
-- binary cross-entropy from a logit z: softplus(z) − y·z  (= −y·log σ(z) − (1−y)·log(1−σ(z)));
-- softmax cross-entropy: logsumexp(z) − z_y, the log-sum-exp as a chain of the fused
-  ``logaddexp`` (m + log1p(e^(−|a−b|))), never exponentiating a large number.
+- binary cross-entropy from a logit z: y·softplus(−z) + (1−y)·softplus(z)
+  (= −y·log σ(z) − (1−y)·log(1−σ(z))), accurate on both sides of 0 (``bce(40, 1) = e⁻⁴⁰``);
+- softmax cross-entropy: log Σᵢ e^(zᵢ − z_y) = softplus(logsumexp(zᵢ − z_y, i ≠ y)), with the
+  n-ary max-shifted :func:`logsumexp`: no cancellation against z_y, so three equal logits of
+  1e16 give ln 3;
+- mse and half_l2 square the differences scaled by a power of two when they are huge or
+  tiny (as ``math.hypot`` does), so they overflow only where the result does.
 
 The trainer averages a loss over a batch: R = (1/N) Σ L(y⁽ⁿ⁾, ŷ⁽ⁿ⁾) + ½λ‖W‖² (the seeds'
 regularized risk).  Each loss says what kind of task it is (``loss.task``: ``"binary"``,
@@ -26,7 +30,9 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable, Optional, Sequence
 
 from autograd import Value
-from autograd.functional import logaddexp, relu, softplus
+import math
+
+from autograd.functional import exp, log, maximum, relu, softplus
 
 from .errors import ConfigError, ShapeError
 from .registry import lookup
@@ -79,16 +85,30 @@ def _label(y: Any, where: str) -> Any:
     raise ConfigError(f"{where}: binary labels must be 0/1 or -1/+1, got {y!r}")
 
 
-def _sum_of_squares(name: str, output: Any, target: Any) -> tuple[Any, int]:
-    """Σ (ŷᵢ − yᵢ)² and the number of outputs."""
+_SCALE_ABOVE, _SCALE_BELOW = 2.0 ** 500, 2.0 ** -500
+
+
+def _data(x: Any) -> float:
+    return float(getattr(x, "data", x))
+
+
+def _sum_of_squares(name: str, output: Any, target: Any) -> tuple[Any, float, int]:
+    """Σ ((ŷᵢ − yᵢ)/s)², the scale s and the number of outputs; the sum of squares is
+    s·(that)·s.  s is 1 unless the largest |ŷᵢ − yᵢ| is above 2⁵⁰⁰ or below 2⁻⁵⁰⁰ (then a
+    power of two near it: scaling by it is exact, so only overflow and underflow change)."""
     outs, targets = _vector(output), _vector(target)
     if len(outs) != len(targets):
         raise ShapeError(f"{name}: {len(outs)} outputs but {len(targets)} targets")
+    diffs = [o - t for o, t in zip(outs, targets)]
+    big = max(abs(_data(d)) for d in diffs) if diffs else 0.0
+    scale = 1.0
+    if math.isfinite(big) and (big > _SCALE_ABOVE or 0.0 < big < _SCALE_BELOW):
+        scale = math.ldexp(1.0, math.frexp(big)[1])
+        diffs = [d * (1.0 / scale) for d in diffs]
     total = 0.0
-    for o, t in zip(outs, targets):
-        d = o - t
+    for d in diffs:
         total = total + d * d
-    return total, len(outs)
+    return total, scale, len(outs)
 
 
 @_task("regression", _same)
@@ -98,8 +118,9 @@ def mse(output: Any, target: Any) -> Any:
     >>> mse([1.0, 3.0], [0.0, 1.0])
     2.5
     """
-    total, count = _sum_of_squares("mse", output, target)
-    return total * (1.0 / count)
+    total, scale, count = _sum_of_squares("mse", output, target)
+    mean = total * (1.0 / count)
+    return mean if scale == 1.0 else (mean * scale) * scale
 
 
 @_task("regression", _same)
@@ -109,46 +130,67 @@ def half_l2(output: Any, target: Any) -> Any:
     >>> half_l2(3.0, 1.0)
     2.0
     """
-    return 0.5 * _sum_of_squares("half_l2", output, target)[0]
+    total, scale, _ = _sum_of_squares("half_l2", output, target)
+    half = 0.5 * total
+    return half if scale == 1.0 else (half * scale) * scale
 
 
 @_task("binary", lambda y: 1.0 if _label(y, "bce_with_logits") > 0 else 0.0)
 def bce_with_logits(output: Any, target: Any) -> Any:
-    """Binary cross-entropy of a logit z against y ∈ {0, 1}: softplus(z) − y·z.
+    """Binary cross-entropy of a logit z against y ∈ {0, 1}: y·softplus(−z) + (1−y)·softplus(z).
 
-    Gradient σ(z) − y, finite everywhere; the value never computes log σ(z) directly.
-    Labels −1/+1 are accepted too (−1 means 0).
+    Each term is exact to a few ulps (no cancellation on either side of 0); gradient
+    σ(z) − y, finite everywhere.  Labels −1/+1 are accepted too (−1 means 0).
+
+    >>> bce_with_logits(40.0, 1), bce_with_logits(-40.0, 0)
+    (4.248354255291589e-18, 4.248354255291589e-18)
     """
     z = _scalar(output, "bce_with_logits")
     y = _label(target, "bce_with_logits")
     if not isinstance(y, Value):
         y = 1.0 if y > 0 else 0.0
-    return softplus(z) - y * z  # the label is data, not a branch: one graph for every label
+    # the label is data, not a branch: one graph for every label
+    return y * softplus(-z) + (1.0 - y) * softplus(z)
 
 
 binary_cross_entropy_with_logits = bce_with_logits
 
 
 def logsumexp(values: Sequence[Any]) -> Any:
-    """log Σ e^(vᵢ), as a chain of the stable fused ``logaddexp``.
+    """log Σ e^(vᵢ) = m + log Σ e^(vᵢ − m), m = max vᵢ: one composite, never exponentiating
+    a positive number.  m is a chain of ``max`` nodes (no branch); the expression does not
+    depend on m, so the gradient it receives is 1 − Σ softmax ≈ 0 and the others get
+    softmax(v).  One value is returned as it is.
 
     >>> logsumexp([1000.0, 1000.0]) == 1000.0 + 0.6931471805599453
+    True
+    >>> logsumexp([0.0, 0.0, 0.0]) == math.log(3)
     True
     """
     values = list(values)
     if not values:
         raise ShapeError("logsumexp of no values")
-    out = values[0]
+    if len(values) == 1:
+        return values[0]
+    m = values[0]
     for v in values[1:]:
-        out = logaddexp(out, v)
-    return out
+        m = maximum(m, v)
+    total = 0.0
+    for v in values:
+        total = total + exp(v - m)
+    return m + log(total)
 
 
 @_task("multiclass")
 def softmax_cross_entropy(output: Any, target: int) -> Any:
-    """−log softmax(z)_y = logsumexp(z) − z_y, for class index y.
+    """−log softmax(z)_y = log Σᵢ e^(zᵢ − z_y) = softplus(logsumexp(zᵢ − z_y for i ≠ y)).
 
-    Gradient softmax(z) − onehot(y): finite at any logits.
+    The term i = y is exactly 1, so it is taken out into the softplus (log(1 + eᵘ), accurate
+    when the loss is tiny); nothing cancels against z_y.  Gradient softmax(z) − onehot(y),
+    finite at any finite logits; its entries sum to 0 up to rounding.
+
+    >>> softmax_cross_entropy([1e16, 1e16, 1e16], 1)   # ln 3 = 1.09861228866810969…
+    1.0986122886681096
     """
     z = _vector(output)
     if isinstance(target, bool) or not isinstance(target, int) or not 0 <= target < len(z):
@@ -156,7 +198,8 @@ def softmax_cross_entropy(output: Any, target: int) -> Any:
                           f"[0, {len(z)}), got {target!r}")
     if len(z) < 2:
         raise ShapeError("softmax_cross_entropy needs at least two logits")
-    return logsumexp(z) - z[target]
+    zy = z[target]
+    return softplus(logsumexp([zi - zy for i, zi in enumerate(z) if i != target]))
 
 
 cross_entropy = softmax_cross_entropy

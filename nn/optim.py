@@ -111,9 +111,13 @@ def clip_grad_norm(params: Iterable[Value], max_norm: float) -> float:
     >>> a, b = Value(0.0), Value(0.0); a.grad, b.grad = 6.0, 8.0
     >>> clip_grad_norm([a, b], 5.0), a.grad, b.grad
     (10.0, 3.0, 4.0)
+
+    The norm is scaled like ``math.hypot``: it overflows only where it is truly beyond
+    the float range.
     """
     params = list(params)
-    norm = grad_norm(params)
+    # math.hypot scales before squaring: [1e300, 1e300, 1] has norm 1.41e300, not inf
+    norm = math.hypot(*(float(getattr(p.grad, "data", p.grad)) for p in params))
     if norm > max_norm:
         scale = max_norm / norm
         for p in params:
