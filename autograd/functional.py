@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math  # noqa: F401  (the doctests use it)
 import numbers
-from typing import Any
+from typing import Any, Optional
 
 from . import ops  # noqa: F401  (the doctests use it)
 from .errors import OperandTypeError
@@ -33,7 +33,7 @@ __all__ = [
     "apply", "exp", "log", "log1p", "expm1", "maximum",
     "neg", "sub", "truediv", "pow", "abs", "minimum", "relu", "sigmoid", "tanh", "softplus",
     "logaddexp", "leaky_relu", "elu", "hard_sigmoid", "hard_logistic", "hard_tanh", "swish",
-    "silu", "sqrt", "REFERENCES", "DERIVED",
+    "silu", "sqrt", "REFERENCES", "DERIVED", "ULP_BOUNDS",
 ]
 
 
@@ -270,6 +270,21 @@ def sqrt(x: Any) -> Any:
 #: Each fused primitive's reference composite, held equal to it by the tests.
 REFERENCES = {"sigmoid": sigmoid_composite, "tanh": tanh_composite,
               "logaddexp": logaddexp_composite}
+
+#: Accuracy in ulps against the exact result (mpmath at 50 digits), of the value and of the
+#: first and second derivative (derivative of a derivative, recorded graphs), over the op's
+#: whole domain including its extremes; tests/test_mpmath_oracle.py holds every op to it.
+#: ``None``: not bounded in ulps — swish's derivatives cross zero, where a relative bound
+#: cannot hold for a composite (held there by central differences instead).  For ``pow`` the
+#: bound is at moderate arguments (x in [1e-3, 1e3], |y| ≤ 40); x**k's second derivative
+#: k(k−1)·x^(k−2) overflows where x^(k−2) alone does (sqrt'' below x ≈ 1e-205).  logaddexp's
+#: derivatives σ(±(a − b)) carry the rounding of a − b: their bound is times (1 + |a − b|).
+ULP_BOUNDS: dict[str, tuple[Optional[float], Optional[float], Optional[float]]] = {
+    "exp": (1, 1, 1), "log": (1, 1, 2), "log1p": (1, 2, 3), "expm1": (1, 1, 1),
+    "sqrt": (1, 1, 1), "neg": (0, 0, 0), "tanh": (2, 3, 4), "sigmoid": (2, 3, 4),
+    "softplus": (1, 2, 3), "swish": (2, None, None), "pow": (1, 4, 8),
+    "logaddexp": (2, 2, 4),
+}
 
 #: Every derived op with its arity, for tests, strategies and the command line.
 DERIVED = {

@@ -171,19 +171,19 @@ def logistic(x: Any) -> Any:
 # --- local derivative rules -------------------------------------------------------------------
 
 def _tanh_local(x, out):
-    # tanh' = 1 − tanh² for |x| < 1 (no cancellation there, and its derivative −2·tanh·tanh'
+    # tanh' = 1 − tanh² for |x| < ½ (no cancellation there, and its derivative −2·tanh·tanh'
     # keeps relative accuracy near 0), 4σ(2x)σ(−2x) beyond (1 − tanh² rounds to 0 from |x| ≈ 19
     # on).  The branch reads data, so every order differentiates an accurate form.
-    if -1.0 < x < 1.0:
+    if -0.5 < x < 0.5:
         return (1.0 - out * out,)
     return (4.0 * logistic(2.0 * x) * logistic(-2.0 * x),)
 
 
 def _sigmoid_local(x, out):
-    # σ' = ¼(1 − tanh²(x/2)) for |x| < 2 (its derivative −¼·tanh(x/2)·tanh'(x/2) keeps relative
+    # σ' = ¼(1 − tanh²(x/2)) for |x| < 1 (its derivative −¼·tanh(x/2)·tanh'(x/2) keeps relative
     # accuracy near 0, where σ(x)σ(−x) differentiates to σ(−x) − σ(x), a cancellation),
     # σ(x)σ(−x) beyond (relative accuracy in the tails).
-    if -2.0 < x < 2.0:
+    if -1.0 < x < 1.0:
         t = hyperbolic_tangent(0.5 * x)
         return (0.25 - 0.25 * (t * t),)
     return (out * logistic(-x),)

@@ -92,23 +92,26 @@ def _data(x: Any) -> float:
     return float(getattr(x, "data", x))
 
 
-def _sum_of_squares(name: str, output: Any, target: Any) -> tuple[Any, float, int]:
-    """Σ ((ŷᵢ − yᵢ)/s)², the scale s and the number of outputs; the sum of squares is
-    s·(that)·s.  s is 1 unless the largest |ŷᵢ − yᵢ| is above 2⁵⁰⁰ or below 2⁻⁵⁰⁰ (then a
-    power of two near it: scaling by it is exact, so only overflow and underflow change)."""
+def _sum_of_squares(name: str, output: Any, target: Any, factor: Any) -> Any:
+    """factor · Σ (ŷᵢ − yᵢ)², with factor 1/k (mse) or ½ (half_l2).
+
+    When the largest |dᵢ| = |ŷᵢ − yᵢ| is above 2⁵⁰⁰ or below 2⁻⁵⁰⁰ it is computed as
+    s · Σ (dᵢ/s)·(factor·dᵢ) for a power of two s near it (as ``math.hypot`` scales), so the
+    value and the gradient overflow or underflow only where they truly do."""
     outs, targets = _vector(output), _vector(target)
     if len(outs) != len(targets):
         raise ShapeError(f"{name}: {len(outs)} outputs but {len(targets)} targets")
     diffs = [o - t for o, t in zip(outs, targets)]
     big = max(abs(_data(d)) for d in diffs) if diffs else 0.0
-    scale = 1.0
-    if math.isfinite(big) and (big > _SCALE_ABOVE or 0.0 < big < _SCALE_BELOW):
-        scale = math.ldexp(1.0, math.frexp(big)[1])
-        diffs = [d * (1.0 / scale) for d in diffs]
     total = 0.0
+    if math.isfinite(big) and (big > _SCALE_ABOVE or 0.0 < big < _SCALE_BELOW):
+        scale = math.ldexp(1.0, math.frexp(big)[1] - 1)  # ≤ big, so never inf
+        for d in diffs:
+            total = total + (d * (1.0 / scale)) * (d * factor)
+        return total * scale
     for d in diffs:
         total = total + d * d
-    return total, scale, len(outs)
+    return total * factor
 
 
 @_task("regression", _same)
@@ -118,9 +121,7 @@ def mse(output: Any, target: Any) -> Any:
     >>> mse([1.0, 3.0], [0.0, 1.0])
     2.5
     """
-    total, scale, count = _sum_of_squares("mse", output, target)
-    mean = total * (1.0 / count)
-    return mean if scale == 1.0 else (mean * scale) * scale
+    return _sum_of_squares("mse", output, target, 1.0 / len(_vector(output)))
 
 
 @_task("regression", _same)
@@ -130,9 +131,7 @@ def half_l2(output: Any, target: Any) -> Any:
     >>> half_l2(3.0, 1.0)
     2.0
     """
-    total, scale, _ = _sum_of_squares("half_l2", output, target)
-    half = 0.5 * total
-    return half if scale == 1.0 else (half * scale) * scale
+    return _sum_of_squares("half_l2", output, target, 0.5)
 
 
 @_task("binary", lambda y: 1.0 if _label(y, "bce_with_logits") > 0 else 0.0)
