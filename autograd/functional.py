@@ -279,14 +279,17 @@ REFERENCES = {"sigmoid": sigmoid_composite, "tanh": tanh_composite,
 #: bound is at moderate arguments (x in [1e-3, 1e3], |y| ≤ 40); x**k's second derivative
 #: k(k−1)·x^(k−2) overflows where x^(k−2) alone does (sqrt'' below x ≈ 1e-205).  logaddexp's
 #: derivatives σ(±(a − b)) carry the rounding of a − b: their bound is times (1 + |a − b|),
-#: and its value's is times (1 + its condition number Σ|xᵢ ∂f/∂xᵢ|/|f|).  pow's cross
+#: and its value's is times (1 + its condition number Σ|xᵢ ∂f/∂xᵢ|/|f|).  ``truediv``'s
+#: ∂/∂b = −out/b holds where a/b is a normal float (a subnormal out has fewer digits).  pow's cross
 #: derivative x^(y−1)(1 + y ln x) is a sum of two terms: bounded in ulps of the larger, and
 #: pow's derivative bounds are times (1 + |ln x|) (the exponents y − 1, y − 2 round).
 ULP_BOUNDS: dict[str, tuple[Optional[float], Optional[float], Optional[float]]] = {
     "exp": (1, 1, 1), "log": (1, 1, 2), "log1p": (1, 2, 3), "expm1": (1, 1, 1),
     "sqrt": (1, 1, 1), "neg": (0, 0, 0), "tanh": (2, 4, 6), "sigmoid": (2, 4, 6),
-    "softplus": (1, 3, 4), "swish": (3, None, None), "pow": (1, 4, 8),
-    "logaddexp": (2, 2, 4),
+    "softplus": (2, 3, 4), "swish": (3, None, None), "pow": (1, 4, 8),
+    "logaddexp": (2, 2, 4), "add": (1, 0, 0), "sub": (1, 0, 0), "mul": (1, 0, 0),
+    "truediv": (1, 2, 3), "relu": (0, 0, 0), "abs": (0, 0, 0), "elu": (1, 1, 1),
+    "leaky_relu": (1, 1, 0), "hard_tanh": (0, 0, 0), "hard_sigmoid": (1, 0, 0),
 }
 
 #: Every derived op with its arity, for tests, strategies and the command line.
