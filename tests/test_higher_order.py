@@ -180,3 +180,12 @@ def test_tanh_and_sigmoid_second_derivatives_match_mpmath_in_ulps():
 def test_tanh_third_derivative_near_zero_is_minus_two():
     # tanh''' = −2 sech⁴ + 4 tanh² sech² → −2 at 0
     assert derivative(derivative(derivative(lambda v: v.tanh())))(1e-10) == -2.0
+
+
+def test_fourth_derivative_of_tanh_by_nesting_matches_mpmath():
+    import mpmath
+    d4 = derivative(derivative(derivative(derivative(lambda v: v.tanh()))))
+    for x in (1e-10, 0.7, -3.0, 25.0):
+        with mpmath.workdps(50):
+            want = mpmath.diff(mpmath.tanh, mpmath.mpf(x), 4)
+        assert _ulps(d4(x), float(want)) <= 8, x
