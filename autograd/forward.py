@@ -38,10 +38,11 @@ def _max_tangent(a: float, da: float, b: float, db: float, out: float) -> float:
 
 
 def _pow_tangent(x: float, dx: float, k: float, dk: float, out: float) -> float:
-    # k is a constant (dk is 0): d(x^k) = k x^(k-1) dx; x^0 is flat.
-    if k == 0.0 or dx == 0.0:
-        return 0.0
-    return k * ops.f_pow(x, k - 1.0) * dx
+    # d(x^k) = k x^(k-1) dx + x^k ln x dk; x^0 is flat in x, and 0^k (k >= 0) flat in k.
+    t = 0.0 if (k == 0.0 or dx == 0.0) else k * ops.f_pow(x, k - 1.0) * dx
+    if dk == 0.0 or (x == 0.0 and k >= 0.0):
+        return t
+    return t + out * ops.f_log(x) * dk
 
 
 def _sigmoid_tangent(x: float, dx: float, out: float) -> float:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math  # noqa: F401  (the doctests use it)
 import numbers
-from typing import Any
+from typing import Any, Optional
 
 from . import ops  # noqa: F401  (the doctests use it)
 from .errors import OperandTypeError
@@ -33,7 +33,7 @@ __all__ = [
     "apply", "exp", "log", "log1p", "expm1", "maximum",
     "neg", "sub", "truediv", "pow", "abs", "minimum", "relu", "sigmoid", "tanh", "softplus",
     "logaddexp", "leaky_relu", "elu", "hard_sigmoid", "hard_logistic", "hard_tanh", "swish",
-    "silu", "sqrt", "REFERENCES", "DERIVED",
+    "silu", "sqrt", "REFERENCES", "DERIVED", "ULP_BOUNDS",
 ]
 
 
@@ -129,20 +129,23 @@ def truediv(a: Any, b: Any) -> Any:
 
 
 def pow(x: Any, y: Any) -> Any:  # noqa: A001 - mirrors operator.pow
-    """xʸ.  A constant exponent is the exact ``**`` primitive (any base); a variable exponent
-    is exp(y·ln x), defined for positive bases (others give nan).
+    """xʸ, the ``**`` primitive (C's ``pow``: exact for 2³, (−2)², 0⁰ = 1), constant or
+    variable exponent.  Partials y·x^(y−1) and xʸ·ln x (see :data:`autograd.ops.POW`).
 
-    >>> pow(2.0, 10)
-    1024.0
+    >>> pow(2.0, 10), pow(-2.0, 2)
+    (1024.0, 4.0)
     """
-    if isinstance(y, numbers.Real) or (isinstance(y, Value) and not y.requires_grad):
-        return apply(POW, x, y)
-    return _grouped("pow", exp(y * log(x)), x, y)
+    return apply(POW, x, y)
 
 
 def abs(x: Any) -> Any:  # noqa: A001
-    """|x| = max(x, −x).  At 0 the tie gives ½·1 + ½·(−1) = 0."""
-    return _grouped("abs", maximum(x, neg(x)), x)
+    """|x| = max(x, −x) + 0.  At 0 the tie gives ½·1 + ½·(−1) = 0; the + 0 makes
+    |−0.0| = +0.0 (IEEE), which max(−0.0, 0.0) alone is not.
+
+    >>> abs(-0.0)
+    0.0
+    """
+    return _grouped("abs", maximum(x, neg(x)) + 0.0, x)
 
 
 def minimum(a: Any, b: Any) -> Any:
@@ -267,6 +270,27 @@ def sqrt(x: Any) -> Any:
 #: Each fused primitive's reference composite, held equal to it by the tests.
 REFERENCES = {"sigmoid": sigmoid_composite, "tanh": tanh_composite,
               "logaddexp": logaddexp_composite}
+
+#: Accuracy in ulps against the exact result (mpmath at 50 digits), of the value and of the
+#: first and second derivative (derivative of a derivative, recorded graphs), over the op's
+#: whole domain including its extremes; tests/test_mpmath_oracle.py holds every op to it.
+#: ``None``: not bounded in ulps — swish's derivatives cross zero, where a relative bound
+#: cannot hold for a composite (held there by central differences instead).  For ``pow`` the
+#: bound is at moderate arguments (x in [1e-3, 1e3], |y| ≤ 40); x**k's second derivative
+#: k(k−1)·x^(k−2) overflows where x^(k−2) alone does (sqrt'' below x ≈ 1e-205).  logaddexp's
+#: derivatives σ(±(a − b)) carry the rounding of a − b: their bound is times (1 + |a − b|),
+#: and its value's is times (1 + its condition number Σ|xᵢ ∂f/∂xᵢ|/|f|).  ``truediv``'s
+#: ∂/∂b = −out/b holds where a/b is a normal float (a subnormal out has fewer digits).  pow's cross
+#: derivative x^(y−1)(1 + y ln x) is a sum of two terms: bounded in ulps of the larger, and
+#: pow's derivative bounds are times (1 + |ln x|) (the exponents y − 1, y − 2 round).
+ULP_BOUNDS: dict[str, tuple[Optional[float], Optional[float], Optional[float]]] = {
+    "exp": (1, 1, 1), "log": (1, 1, 2), "log1p": (1, 2, 3), "expm1": (1, 1, 1),
+    "sqrt": (1, 1, 1), "neg": (0, 0, 0), "tanh": (2, 4, 6), "sigmoid": (2, 4, 6),
+    "softplus": (2, 3, 4), "swish": (3, None, None), "pow": (1, 4, 8),
+    "logaddexp": (2, 2, 4), "add": (1, 0, 0), "sub": (1, 0, 0), "mul": (1, 0, 0),
+    "truediv": (1, 2, 3), "relu": (0, 0, 0), "abs": (0, 0, 0), "elu": (1, 1, 1),
+    "leaky_relu": (1, 1, 0), "hard_tanh": (0, 0, 0), "hard_sigmoid": (1, 0, 0),
+}
 
 #: Every derived op with its arity, for tests, strategies and the command line.
 DERIVED = {

@@ -23,15 +23,24 @@ Conventions:
 
 from __future__ import annotations
 
-import contextvars
 import math
+import threading
 from typing import Any, Callable, Iterator, Optional, Sequence
 
 from . import value as _value
 from .errors import AnomalyError, GraphError
 from .value import Value
 
-__all__ = ["topological_order", "walk", "backward", "zero_grad", "grad", "derivative", "hvp", "nodes"]
+__all__ = ["topological_order", "walk", "backward", "zero_grad", "grad", "derivative", "hvp",
+           "nodes"]
+
+# How many derivative() calls are evaluating their function right now (per thread).  Inside
+# one, every inner grad/derivative records its graph, so the outer one can differentiate it.
+_levels = threading.local()
+
+
+def _depth() -> int:
+    return getattr(_levels, "depth", 0)
 
 
 def topological_order(root: Value, *, only_requiring_grad: bool = False) -> list[Value]:
@@ -209,88 +218,77 @@ def zero_grad(root: Value) -> None:
 def grad(output: Value, inputs: Sequence[Value], *, create_graph: bool = False) -> tuple:
     """d(output)/d(input) for each input, leaving every ``.grad`` as it was.
 
-    With ``create_graph`` the results are Values, so they can be differentiated again.  An
-    input that ``output`` does not depend on gets 0.0.
+    With ``create_graph`` the results are Values, so they can be differentiated again; inside
+    a :func:`derivative` the graph is always recorded.  An input ``output`` does not depend
+    on gets 0.0.
 
     >>> from autograd import Value
-    >>> x, z = Value(1.0), Value(5.0)
+    >>> x = Value(1.0)
     >>> (g,) = grad(x * x.exp(), [x], create_graph=True)
     >>> grad(g, [x])[0]  # d²/dx² x·eˣ at 1 = 3e
     8.154845485377136
-    >>> grad(x * 2, [x, z])
-    (2.0, 0.0)
     """
     inputs = list(inputs)
+    create_graph = create_graph or _depth() > 0
     order = topological_order(output)
     saved = [(node, node.grad) for node in order]
-    in_graph = {node: None for node in order}  # Values hash by identity
+    in_graph = {id(node): None for node in order}
+    extra = [(x, x.grad) for x in inputs if id(x) not in in_graph]
     for node, _ in saved:
         node.grad = 0.0
     try:
         backward(output, 1.0, create_graph=create_graph)
-        results = tuple(x.grad if x in in_graph else 0.0 for x in inputs)
+        results = tuple(x.grad if id(x) in in_graph else 0.0 for x in inputs)
     finally:
-        for node, g in saved:
+        for node, g in saved + extra:
             node.grad = g
     return results
-
-
-def hvp(output: Value, inputs: Sequence[Value], vector: Sequence[float]) -> tuple:
-    """The Hessian of ``output`` times ``vector``, without forming the Hessian: the gradient
-    of ∇output·v (reverse over reverse), one float per input.
-
-    >>> from autograd import Value
-    >>> x, y = Value(2.0), Value(3.0)
-    >>> hvp(x * y * y, [x, y], [1.0, 0.0])  # H = [[0, 2y], [2y, 2x]] → first column
-    (0.0, 6.0)
-    """
-    inputs, vector = list(inputs), [float(v) for v in vector]
-    if len(inputs) != len(vector):
-        raise GraphError(f"hvp: {len(inputs)} inputs but a vector of {len(vector)}")
-    first = grad(output, inputs, create_graph=True)
-    total: Any = 0.0
-    for g, v in zip(first, vector):
-        if isinstance(g, Value):
-            total = total + g * v
-    if not isinstance(total, Value):
-        return tuple(0.0 for _ in inputs)
-    return grad(total, inputs)
-
-
-# How many derivatives are being taken right now, in this thread and task: an inner
-# ``derivative`` called inside an outer one must record its graph, even when it is handed a
-# plain float, so that the outer one can differentiate through it.
-_depth: contextvars.ContextVar[int] = contextvars.ContextVar("pathgrad_derivative_depth",
-                                                             default=0)
 
 
 def derivative(f: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """The derivative of a one-argument function, as a function; nest it for higher orders.
 
-    Each call differentiates with respect to a variable of its own: called with a Value
-    (inside an outer derivative) it makes a fresh node ``x + 0`` for ``f`` and differentiates
-    with respect to that node, so an inner variable is never confused with an outer one.
+    Each call differentiates with respect to a fresh variable of its own (an identity node on
+    its argument), so closures over an outer variable are never confused with it, and a call
+    made while an outer derivative is running always records its graph.
 
     >>> d2 = derivative(derivative(lambda x: (1 + x.exp()).log()))
     >>> d2(0.0)
     0.25
-    >>> derivative(lambda x: derivative(lambda y: x * y)(x))(5.0)  # d/dx [d/dy x·y] = 1
+    >>> derivative(lambda x: derivative(lambda y: x * y)(x))(5.0)   # d/dx of x: 1
     1.0
-    >>> derivative(lambda x: x * derivative(lambda t: x * t)(1.0))(3.0)  # d/dx x·x = 6
-    6.0
     """
     def df(x: Any) -> Any:
-        outer = _depth.get()
-        record = outer > 0 or isinstance(x, Value)
-        xv = x + 0.0 if isinstance(x, Value) else Value(x)  # this derivative's own variable
-        token = _depth.set(outer + 1)
+        nested = isinstance(x, Value)
+        # the fresh variable: x + 0 (exact); outer uses of x do not pass through it
+        xv = x + 0.0 if nested else Value(x)
+        _levels.depth = _depth() + 1
         try:
             y = f(xv)
         finally:
-            _depth.reset(token)
+            _levels.depth -= 1
         if not isinstance(y, Value):
             return 0.0
-        (g,) = grad(y, [xv], create_graph=record)
+        (g,) = grad(y, [xv], create_graph=nested)
         return g
     df.__name__ = f"d_{getattr(f, '__name__', 'f')}"
     return df
+
+
+def hvp(f: Callable[..., Any], xs: Sequence[float], v: Sequence[float]) -> list:
+    """The Hessian of ``f`` at ``xs`` times the vector ``v``: ∇(∇f · v), by reverse over reverse.
+
+    >>> hvp(lambda a, b: a * a * b, [2.0, 3.0], [1.0, 0.0])   # H = [[2b, 2a], [2a, 0]]
+    [6.0, 4.0]
+    """
+    leaves = [Value(float(x)) for x in xs]
+    y = f(*leaves)
+    if not isinstance(y, Value):
+        return [0.0] * len(leaves)
+    gs = grad(y, leaves, create_graph=True)
+    dot: Any = 0.0
+    for g, vi in zip(gs, v):
+        dot = dot + g * float(vi)
+    if not isinstance(dot, Value):
+        return [0.0] * len(leaves)
+    return [float(h.data if isinstance(h, Value) else h) for h in grad(dot, leaves)]

@@ -38,7 +38,7 @@ from typing import Any, Callable
 __all__ = [
     "Primitive", "PRIMITIVES", "BY_NAME",
     "ADD", "MUL", "MAX", "EXP", "LOG", "DIV", "POW", "LOG1P", "EXPM1", "TANH", "SIGMOID",
-    "LOGADDEXP", "div", "power", "logistic", "exponential",
+    "LOGADDEXP", "div", "power", "logarithm", "hyperbolic_tangent", "logistic", "exponential",
 ]
 
 INF = math.inf
@@ -142,11 +142,18 @@ def div(a: Any, b: Any) -> Any:
     return a / b
 
 
-def power(x: Any, k: float) -> Any:
-    """``x ** k`` for a constant ``k``: IEEE results on floats, a ``**`` node on Values."""
-    if x.__class__ is float:
+def power(x: Any, k: Any) -> Any:
+    """``x ** k``: IEEE results on floats, a ``**`` node when either is a Value."""
+    if x.__class__ is float and k.__class__ is float:
         return f_pow(x, k)
     return x ** k
+
+
+def logarithm(x: Any) -> Any:
+    """ln x: IEEE on floats, a log node on Values."""
+    if x.__class__ is float:
+        return f_log(x)
+    return x.log()
 
 
 def exponential(x: Any) -> Any:
@@ -154,6 +161,13 @@ def exponential(x: Any) -> Any:
     if x.__class__ is float:
         return f_exp(x)
     return x.exp()
+
+
+def hyperbolic_tangent(x: Any) -> Any:
+    """tanh x: ``math.tanh`` on floats, a tanh node on Values."""
+    if x.__class__ is float:
+        return math.tanh(x)
+    return x.tanh()
 
 
 def logistic(x: Any) -> Any:
@@ -165,6 +179,25 @@ def logistic(x: Any) -> Any:
 
 # --- local derivative rules -------------------------------------------------------------------
 
+def _tanh_local(x, out):
+    # tanh' = 1 − tanh² for |x| < ½ (no cancellation there, and its derivative −2·tanh·tanh'
+    # keeps relative accuracy near 0), 4σ(2x)σ(−2x) beyond (1 − tanh² rounds to 0 from |x| ≈ 19
+    # on).  The branch reads data, so every order differentiates an accurate form.
+    if -0.5 < x < 0.5:
+        return (1.0 - out * out,)
+    return (4.0 * logistic(2.0 * x) * logistic(-2.0 * x),)
+
+
+def _sigmoid_local(x, out):
+    # σ' = ¼(1 − tanh²(x/2)) for |x| < 1 (its derivative −¼·tanh(x/2)·tanh'(x/2) keeps relative
+    # accuracy near 0, where σ(x)σ(−x) differentiates to σ(−x) − σ(x), a cancellation),
+    # σ(x)σ(−x) beyond (relative accuracy in the tails).
+    if -1.0 < x < 1.0:
+        t = hyperbolic_tangent(0.5 * x)
+        return (0.25 - 0.25 * (t * t),)
+    return (out * logistic(-x),)
+
+
 def _max_local(a, b, out):
     # A subtle one: a tie splits the gradient in half (see the module docstring).
     if a > b:
@@ -174,9 +207,16 @@ def _max_local(a, b, out):
     return (0.5, 0.5)
 
 
-def _pow_local(x, k, out):
-    # k is a constant, always a float; d/dx x**k = k x**(k-1), and x**0 is flat everywhere.
-    return (0.0 if k == 0.0 else k * power(x, k - 1.0), 0.0)
+def _pow_local(x, y, out):
+    # ∂/∂x xʸ = y·x^(y−1), ∂/∂y xʸ = xʸ·ln x, with torch's conventions: ∂/∂x 0⁰ = 0 (x⁰ is
+    # flat; elsewhere y·x^(y−1) is already 0 at y = 0 and keeps its own y-derivative) and
+    # ∂/∂y = 0 at x = 0 for y ≥ 0 (where 0·ln 0 would be nan); x < 0 gives ∂/∂y = nan
+    # (ln x), as in torch.  The branches read data (comparisons, recorded by replay).
+    zero_x = x >= 0.0 and x <= 0.0
+    dx = 0.0 if (zero_x and y >= 0.0 and y <= 0.0) else y * power(x, y - 1.0)
+    if zero_x and y >= 0.0:
+        return (dx, 0.0)
+    return (dx, out * logarithm(x))
 
 
 @dataclass(frozen=True, eq=False)
@@ -208,19 +248,19 @@ LOG = Primitive("log", "log", 1, f_log, lambda x, out: (div(1.0, x),))
 DIV = Primitive("div", "/", 2, f_div, lambda a, b, out: (div(1.0, b), -div(out, b)),
                 reason="a * b**-1 rounds twice; a/b must equal a.data/b.data exactly")
 POW = Primitive("pow", "**", 2, f_pow, _pow_local,
-                reason="exp(k*log x) fails for x <= 0; x**k by a constant is exact at 0 and "
-                       "for negative bases (the exponent is a constant second input)")
+                reason="exp(y*log x) is inexact (2**3 = 7.999999999999998) and fails for "
+                       "x <= 0; C's pow is exact at 0, for integers and negative bases")
 LOG1P = Primitive("log1p", "log1p", 1, f_log1p, lambda x, out: (div(1.0, 1.0 + x),),
                   reason="log(1 + x) loses every digit of x below 1e-16 (softplus, logaddexp)")
 # Rules below use x, not the rounded output, where out-based forms lose relative accuracy:
 # expm1' = eˣ (out + 1 cancels for x ≪ 0), σ' = σ(x)σ(−x) (σ(1 − σ) loses it for x ≫ 0),
-# tanh' = 1/cosh²x = 4σ(2x)σ(−2x) ((1 − out)(1 + out) is 0 from |x| ≈ 19 on).
+# tanh' and σ' switch form on the data (see _tanh_local, _sigmoid_local).
 EXPM1 = Primitive("expm1", "expm1", 1, f_expm1, lambda x, out: (exponential(x),),
                   reason="exp(x) - 1 cancels near 0 (ELU)")
 TANH = Primitive("tanh", "tanh", 1, f_tanh,
-                 lambda x, out: (4.0 * logistic(2.0 * x) * logistic(-2.0 * x),),
+                 _tanh_local,
                  fuses="tanh", reason="the composite 2σ(2x) − 1 loses digits near 0")
-SIGMOID = Primitive("sigmoid", "sigmoid", 1, f_sigmoid, lambda x, out: (out * logistic(-x),),
+SIGMOID = Primitive("sigmoid", "sigmoid", 1, f_sigmoid, _sigmoid_local,
                     fuses="sigmoid", reason="one node instead of six, for speed")
 LOGADDEXP = Primitive("logaddexp", "logaddexp", 2, f_logaddexp,
                       lambda a, b, out: (logistic(a - b), logistic(b - a)), fuses="logaddexp",

@@ -531,9 +531,7 @@ class Value:
 
     def __pow__(self, other: Any) -> "Value":
         if other.__class__ is Value or isinstance(other, Value):
-            if other.requires_grad:  # a variable exponent: exp(y log x), positive bases
-                return _F.pow(self, other)
-            return _power(self, other)
+            return _power(self, other)  # one pow node, constant or variable exponent
         return _power(self, _lift(other, "**"))
 
     def __rpow__(self, other: Any) -> "Value":

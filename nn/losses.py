@@ -5,10 +5,13 @@ one-element list counts as its element) and the target, and returns a scalar.  T
 with the engine's derived ops, so they work on floats, Values and Duals, and they stay finite —
 values and gradients — at logits of ±1000:
 
-- binary cross-entropy from a logit z: softplus(z) − y·z  (= −y·log σ(z) − (1−y)·log(1−σ(z)));
-- softmax cross-entropy: logsumexp(z) − z_y = (z_k − z_y) + log1p(Σ_{i≠k} e^(z_i − z_k)) with
-  z_k the largest logit: no exponent is positive, and z_k − z_y is taken before the log is
-  added, so three equal logits of 1e16 give ln 3, not 0.
+- binary cross-entropy from a logit z: y·softplus(−z) + (1−y)·softplus(z)
+  (= −y·log σ(z) − (1−y)·log(1−σ(z))), accurate on both sides of 0 (``bce(40, 1) = e⁻⁴⁰``);
+- softmax cross-entropy: log Σᵢ e^(zᵢ − z_y) = softplus(logsumexp(zᵢ − z_y, i ≠ y)), with the
+  n-ary max-shifted :func:`logsumexp`: no cancellation against z_y, so three equal logits of
+  1e16 give ln 3;
+- mse and half_l2 square the differences scaled by a power of two when they are huge or
+  tiny (as ``math.hypot`` does), so they overflow only where the result does.
 
 The trainer averages a loss over a batch: R = (1/N) Σ L(y⁽ⁿ⁾, ŷ⁽ⁿ⁾) + ½λ‖W‖² (the seeds'
 regularized risk).  Each loss says what kind of task it is (``loss.task``: ``"binary"``,
@@ -28,7 +31,7 @@ import math
 from typing import Any, Callable, Iterable, Optional, Sequence
 
 from autograd import Value
-from autograd.functional import exp, log1p, relu, softplus
+from autograd.functional import exp, log, log1p, maximum, relu, softplus
 
 from .errors import ConfigError, ShapeError
 from .registry import lookup
@@ -81,28 +84,33 @@ def _label(y: Any, where: str) -> Any:
     raise ConfigError(f"{where}: binary labels must be 0/1 or -1/+1, got {y!r}")
 
 
-# Past 2⁵¹⁰ a square overflows; such differences are scaled by √factor before squaring, so a
-# loss whose value is finite is computed finite, and so is each gradient factor·2dᵢ on the
-# way back.  Ordinary sizes take the plain sum (exact as before: no √ rounding).
-_HUGE = 2.0 ** 510
+_SCALE_ABOVE, _SCALE_BELOW = 2.0 ** 500, 2.0 ** -500
 
 
-def _scaled_sum_of_squares(name: str, output: Any, target: Any, factor: float) -> Any:
-    """factor · Σ (ŷᵢ − yᵢ)², without overflow where the result is finite."""
+def _data(x: Any) -> float:
+    return float(getattr(x, "data", x))
+
+
+def _sum_of_squares(name: str, output: Any, target: Any, factor: Any) -> Any:
+    """factor · Σ (ŷᵢ − yᵢ)², with factor 1/k (mse) or ½ (half_l2).
+
+    When the largest |dᵢ| = |ŷᵢ − yᵢ| is above 2⁵⁰⁰ or below 2⁻⁵⁰⁰ it is computed as
+    s · Σ (dᵢ/s)·(factor·dᵢ) for a power of two s near it (as ``math.hypot`` scales), so the
+    value and the gradient overflow or underflow only where they truly do."""
     outs, targets = _vector(output), _vector(target)
     if len(outs) != len(targets):
         raise ShapeError(f"{name}: {len(outs)} outputs but {len(targets)} targets")
     diffs = [o - t for o, t in zip(outs, targets)]
-    total: Any = 0.0
-    if not max((abs(_data(d)) for d in diffs), default=0.0) > _HUGE:
+    big = max(abs(_data(d)) for d in diffs) if diffs else 0.0
+    total = 0.0
+    if math.isfinite(big) and (big > _SCALE_ABOVE or 0.0 < big < _SCALE_BELOW):
+        scale = math.ldexp(1.0, math.frexp(big)[1] - 1)  # ≤ big, so never inf
         for d in diffs:
-            total = total + d * d
-        return total * factor
-    root = math.sqrt(factor)
+            total = total + (d * (1.0 / scale)) * (d * factor)
+        return total * scale
     for d in diffs:
-        d = d * root
         total = total + d * d
-    return total
+    return total * factor
 
 
 @_task("regression", _same)
@@ -112,7 +120,7 @@ def mse(output: Any, target: Any) -> Any:
     >>> mse([1.0, 3.0], [0.0, 1.0])
     2.5
     """
-    return _scaled_sum_of_squares("mse", output, target, 1.0 / len(_vector(output)))
+    return _sum_of_squares("mse", output, target, 1.0 / len(_vector(output)))
 
 
 @_task("regression", _same)
@@ -122,78 +130,68 @@ def half_l2(output: Any, target: Any) -> Any:
     >>> half_l2(3.0, 1.0)
     2.0
     """
-    return _scaled_sum_of_squares("half_l2", output, target, 0.5)
+    return _sum_of_squares("half_l2", output, target, 0.5)
 
 
 @_task("binary", lambda y: 1.0 if _label(y, "bce_with_logits") > 0 else 0.0)
 def bce_with_logits(output: Any, target: Any) -> Any:
-    """Binary cross-entropy of a logit z against y ∈ {0, 1}: (1 − y)·softplus(z) + y·softplus(−z).
+    """Binary cross-entropy of a logit z against y ∈ {0, 1}: y·softplus(−z) + (1−y)·softplus(z).
 
-    That is softplus(z) − y·z written without the cancellation of two large terms, so it is
-    accurate on both sides of 0 (bce(40, 1) = e⁻⁴⁰ ≈ 4.25e-18, not 0).  Gradient σ(z) − y,
-    finite everywhere; the value never computes log σ(z) directly.  Labels −1/+1 are
-    accepted too (−1 means 0).
+    Each term is exact to a few ulps (no cancellation on either side of 0); gradient
+    σ(z) − y, finite everywhere.  Labels −1/+1 are accepted too (−1 means 0).
 
-    >>> bce_with_logits(40.0, 1)
-    4.248354255291589e-18
+    >>> bce_with_logits(40.0, 1), bce_with_logits(-40.0, 0)
+    (4.248354255291589e-18, 4.248354255291589e-18)
     """
     z = _scalar(output, "bce_with_logits")
     y = _label(target, "bce_with_logits")
     if not isinstance(y, Value):
         y = 1.0 if y > 0 else 0.0
     # the label is data, not a branch: one graph for every label
-    return (1.0 - y) * softplus(z) + y * softplus(-z)
+    return y * softplus(-z) + (1.0 - y) * softplus(z)
 
 
 binary_cross_entropy_with_logits = bce_with_logits
 
 
-def _shifted(values: Sequence[Any]) -> tuple[Any, Any]:
-    """(z_k, Σ_{i≠k} e^(z_i − z_k)) for the largest z_k, so log Σ e^(zᵢ) = z_k + log1p(rest).
+def logsumexp(values: Sequence[Any]) -> Any:
+    """log Σ e^(vᵢ) = m + log Σ e^(vᵢ − m), m = max vᵢ: one composite, never exponentiating
+    a positive number.  m is a chain of ``max`` nodes (no branch); the expression does not
+    depend on m, so the gradient it receives is 1 − Σ softmax ≈ 0 and the others get
+    softmax(v).  One value is returned as it is.
 
-    The shift is the largest input itself (a node, not a detached number), so its gradient is
-    exact: every exponent is ≤ 0 and nothing overflows; the term e⁰ = 1 is never rounded into
-    the sum, so the log1p keeps the digits of a small rest.
+    >>> logsumexp([1000.0, 1000.0]) == 1000.0 + 0.6931471805599453
+    True
+    >>> logsumexp([0.0, 0.0, 0.0]) == math.log(3)
+    True
     """
     values = list(values)
     if not values:
         raise ShapeError("logsumexp of no values")
-    k = 0
-    for i, v in enumerate(values):
-        vk, vi = _data(values[k]), _data(v)
-        if vi > vk or vi != vi:  # nan wins, as in max
-            k = i
-    top = values[k]
-    rest: Any = 0.0
-    for i, v in enumerate(values):
-        if i != k:
-            rest = rest + exp(v - top)
-    return top, rest
-
-
-def _data(x: Any) -> float:
-    return x.data if isinstance(x, Value) else float(x)
-
-
-def logsumexp(values: Sequence[Any]) -> Any:
-    """log Σ e^(vᵢ) = z_k + log1p(Σ_{i≠k} e^(z_i − z_k)) with z_k the largest input.
-
-    Exact to a few ulps at any finite inputs; its gradient is softmax(v), which sums to 1.
-
-    >>> logsumexp([1000.0, 1000.0]) == 1000.0 + 0.6931471805599453
-    True
-    >>> logsumexp([1e16, 1e16, 1e16])   # 1e16 + ln 3, correctly rounded
-    1.0000000000000002e+16
-    """
-    top, rest = _shifted(values)
-    return top + log1p(rest)
+    if len(values) == 1:
+        return values[0]
+    m = values[0]
+    for v in values[1:]:
+        m = maximum(m, v)
+    total = 0.0
+    for v in values:
+        total = total + exp(v - m)
+    return m + log(total)
 
 
 @_task("multiclass")
 def softmax_cross_entropy(output: Any, target: int) -> Any:
-    """−log softmax(z)_y = logsumexp(z) − z_y, for class index y.
+    """−log softmax(z)_y = (z_k − z_y) + log1p(Σ_{i≠k} e^(zᵢ − z_k)), z_k the largest logit.
 
-    Gradient softmax(z) − onehot(y): finite at any logits.
+    No exponent is positive, the term e⁰ = 1 of z_k is never rounded into the sum (so the
+    log1p keeps a tiny loss's digits), and every softmax entry e^(zᵢ − z_k)/(1 + rest) is
+    computed from differences to z_k, which are exact where the logits are close — so the
+    gradient softmax(z) − onehot(y) is accurate to a few ulps at any finite logits, and its
+    entries sum to 0 up to rounding.  The identity holds for any k: k is picked on the data
+    for stability only, so a replayed step whose largest logit moved is still right.
+
+    >>> softmax_cross_entropy([1e16, 1e16, 1e16], 1)   # ln 3 = 1.09861228866810969…
+    1.0986122886681096
     """
     z = _vector(output)
     if isinstance(target, bool) or not isinstance(target, int) or not 0 <= target < len(z):
@@ -201,8 +199,15 @@ def softmax_cross_entropy(output: Any, target: int) -> Any:
                           f"[0, {len(z)}), got {target!r}")
     if len(z) < 2:
         raise ShapeError("softmax_cross_entropy needs at least two logits")
-    top, rest = _shifted(z)
-    return (top - z[target]) + log1p(rest)  # logsumexp(z) − z_y without cancelling z_k − z_y
+    k = 0
+    for i, zi in enumerate(z):
+        if _data(zi) > _data(z[k]):
+            k = i
+    rest: Any = 0.0
+    for i, zi in enumerate(z):
+        if i != k:
+            rest = rest + exp(zi - z[k])
+    return (z[k] - z[target]) + log1p(rest)
 
 
 cross_entropy = softmax_cross_entropy

@@ -142,7 +142,7 @@ def grad_norm(params: Iterable[Value]) -> float:
     >>> grad_norm([a, b, c])
     1.4142135623730952e+300
     """
-    return math.hypot(*(float(p.grad) for p in params))
+    return math.hypot(*(float(getattr(p.grad, "data", p.grad)) for p in params))
 
 
 def clip_grad_norm(params: Iterable[Value], max_norm: float) -> float:
@@ -151,6 +151,9 @@ def clip_grad_norm(params: Iterable[Value], max_norm: float) -> float:
     >>> a, b = Value(0.0), Value(0.0); a.grad, b.grad = 6.0, 8.0
     >>> clip_grad_norm([a, b], 5.0), a.grad, b.grad
     (10.0, 3.0, 4.0)
+
+    The norm is scaled like ``math.hypot``: it overflows only where it is truly beyond
+    the float range.
     """
     params = list(params)
     norm = grad_norm(params)

@@ -91,3 +91,101 @@ def test_reverse_over_reverse_equals_forward_over_reverse(x):
     d2 = derivative(derivative(lambda v: v.sigmoid()))(x)
     fwd = forward_derivative(lambda v: v.sigmoid() * (1 - v.sigmoid()), x)
     assert math.isclose(d2, fwd, rel_tol=1e-10, abs_tol=1e-15)
+
+
+# --- nesting: each derivative has its own variable (no perturbation confusion) ---------------
+
+def test_nested_derivative_closing_over_outer_variable_is_not_confused():
+    from autograd.graph import derivative
+    assert derivative(lambda x: derivative(lambda y: x * y)(x))(5.0) == 1.0
+
+
+def test_inner_derivative_at_a_float_inside_an_outer_one_records_its_graph():
+    from autograd.graph import derivative
+    assert derivative(lambda x: x * derivative(lambda t: x * t)(1.0))(3.0) == 6.0
+
+
+def test_mixed_partial_by_nesting():
+    from autograd.graph import derivative
+    # ∂/∂x ∂/∂y x·y² = 2y = 6 at (2, 3)
+    assert derivative(lambda x: derivative(lambda y: x * y * y)(3.0))(2.0) == 6.0
+
+
+def test_third_and_fourth_derivatives_by_nesting_match_closed_forms():
+    import math
+    from autograd.graph import derivative as d
+    x = 0.7
+    t = math.tanh(x)
+    cases = [(d(d(d(lambda v: v.exp())))(x), math.exp(x)),
+             (d(d(d(d(lambda v: v.exp()))))(x), math.exp(x)),
+             (d(d(d(lambda v: v.log())))(x), 2 / x ** 3),
+             (d(d(d(d(lambda v: v.log()))))(x), -6 / x ** 4),
+             (d(d(d(lambda v: v.tanh())))(x), (1 - t * t) * (6 * t * t - 2))]
+    for got, want in cases:
+        assert math.isclose(got, want, rel_tol=1e-13), (got, want)
+
+
+def test_grad_of_an_input_outside_the_graph_is_zero_not_its_old_grad():
+    from autograd.graph import grad
+    x, z = Value(1.0), Value(2.0)
+    z.grad = 7.0
+    assert grad(x * x, [x, z]) == (2.0, 0.0)
+    assert z.grad == 7.0
+
+
+def test_hvp_is_hessian_times_vector():
+    from autograd.graph import hvp
+    # f = a²b: H = [[2b, 2a], [2a, 0]] at (2, 3)
+    assert hvp(lambda a, b: a * a * b, [2.0, 3.0], [1.0, 2.0]) == [6.0 + 8.0, 4.0]
+
+
+# --- tanh'' and sigmoid'' keep relative accuracy near 0 and in the tails ----------------------
+# True values from mpmath at 50 digits: tanh'' = −2·tanh·sech², σ'' = −σ(1−σ)·tanh(x/2).
+
+def _mp_tanh2(x):
+    import mpmath
+    with mpmath.workdps(50):
+        x = mpmath.mpf(x)
+        return float(-2 * mpmath.tanh(x) / mpmath.cosh(x) ** 2)
+
+
+def _mp_sigmoid2(x):
+    import mpmath
+    with mpmath.workdps(50):
+        x = mpmath.mpf(x)
+        return float(-mpmath.tanh(x / 2) / (1 + mpmath.exp(-x)) / (1 + mpmath.exp(x)))
+
+
+def _ulps(got, want):
+    return 0.0 if got == want else abs(got - want) / math.ulp(want)
+
+
+def test_tanh_second_derivative_near_zero_is_relative_accurate():
+    d2 = derivative(derivative(lambda v: v.tanh()))
+    assert d2(1e-10) == -2e-10
+    assert d2(1e-300) == -2e-300
+
+
+POINTS = (1e-300, -1e-300, 1e-10, -1e-10, 0.3, 1.5, -3.0, 20.0, -20.0, 40.0, -40.0, 300.0)
+
+
+def test_tanh_and_sigmoid_second_derivatives_match_mpmath_in_ulps():
+    t2 = derivative(derivative(lambda v: v.tanh()))
+    s2 = derivative(derivative(lambda v: v.sigmoid()))
+    for x in POINTS:
+        assert _ulps(t2(x), _mp_tanh2(x)) <= 4, x
+        assert _ulps(s2(x), _mp_sigmoid2(x)) <= 4, x
+
+
+def test_tanh_third_derivative_near_zero_is_minus_two():
+    # tanh''' = −2 sech⁴ + 4 tanh² sech² → −2 at 0
+    assert derivative(derivative(derivative(lambda v: v.tanh())))(1e-10) == -2.0
+
+
+def test_fourth_derivative_of_tanh_by_nesting_matches_mpmath():
+    import mpmath
+    d4 = derivative(derivative(derivative(derivative(lambda v: v.tanh()))))
+    for x in (1e-10, 0.7, -3.0, 25.0):
+        with mpmath.workdps(50):
+            want = mpmath.diff(mpmath.tanh, mpmath.mpf(x), 4)
+        assert _ulps(d4(x), float(want)) <= 8, x

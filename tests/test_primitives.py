@@ -175,3 +175,65 @@ def test_derivatives_keep_their_digits_where_the_output_has_rounded_to_a_constan
     out.backward()
     assert math.isclose(v.grad, exact, rel_tol=1e-13)
     assert math.isclose(getattr(Dual(x, 1.0), name)().tangent, exact, rel_tol=1e-13)
+
+
+# --- Value ** Value: one pow node with C's pow forward --------------------------------------
+
+def test_value_pow_value_is_exact_where_c_pow_is():
+    from autograd.graph import grad
+    a, b = Value(2.0), Value(3.0)
+    y = a ** b
+    assert y.data == 8.0 and y.op.name == "pow"
+    assert grad(y, [a, b]) == (12.0, 8.0 * math.log(2.0))
+    assert (Value(-2.0) ** Value(2.0)).data == 4.0
+    assert (Value(-2.0) ** Value(3.0)).data == -8.0
+
+
+def test_value_pow_value_partials_at_a_negative_base_follow_torch():
+    from autograd.graph import grad
+    x, y = Value(-2.0), Value(2.0)
+    dx, dy = grad(x ** y, [x, y])
+    assert dx == -4.0 and math.isnan(dy)  # ∂/∂y = xʸ ln x: ln(−2) is nan, as in torch
+
+
+def test_zero_to_the_zero_is_one_with_zero_partials_as_torch():
+    from autograd.graph import grad
+    x, y = Value(0.0), Value(0.0)
+    out = x ** y
+    assert out.data == 1.0
+    assert grad(out, [x, y]) == (0.0, 0.0)  # torch: ∂/∂x = 0 at y = 0, ∂/∂y = 0 at x = 0, y ≥ 0
+    x, y = Value(0.0), Value(2.0)
+    assert grad(x ** y, [x, y]) == (0.0, 0.0)
+
+
+def test_value_pow_value_hessian_is_finite_where_the_truth_is():
+    from autograd.graph import grad
+    x, y = Value(1e-300), Value(20.0)
+    gx, gy = grad(x ** y, [x, y], create_graph=True)
+    assert [grad(g, [x, y]) for g in (gx, gy)] == [(0.0, 0.0), (0.0, 0.0)]
+
+
+def test_value_pow_value_second_partials_match_closed_forms():
+    from autograd.graph import grad
+    x, y = Value(1.5), Value(2.5)
+    gx, gy = grad(x ** y, [x, y], create_graph=True)
+    lx, p = math.log(1.5), 1.5 ** 2.5
+    hxx, hxy = grad(gx, [x, y])
+    hyx, hyy = grad(gy, [x, y])
+    assert math.isclose(hxx, 2.5 * 1.5 * 1.5 ** 0.5, rel_tol=1e-15)
+    assert math.isclose(hxy, 1.5 ** 1.5 * (1 + 2.5 * lx), rel_tol=1e-15)
+    assert math.isclose(hyx, hxy, rel_tol=1e-15)
+    assert math.isclose(hyy, p * lx * lx, rel_tol=1e-15)
+
+
+def test_forward_mode_differentiates_pow_in_both_arguments():
+    from autograd.forward import jvp
+    assert jvp(lambda a, b: a ** b, (2.0, 3.0), (1.0, 0.0)) == (8.0, 12.0)
+    assert jvp(lambda a, b: a ** b, (2.0, 3.0), (0.0, 1.0)) == (8.0, 8.0 * math.log(2.0))
+
+
+def test_cli_a_pow_b_is_exact(capsys):
+    from autograd.cli import main
+    main(["a**b", "a=2", "b=3"])
+    out = capsys.readouterr().out
+    assert "= 8" in out and "7.99" not in out and "∂f/∂a = 12" in out
