@@ -57,6 +57,7 @@ from .explain import format_factor, format_number, node_names, summarize
 from .graph import topological_order
 from .paths import Path
 from .steps import Step, backward_steps
+from . import functional as _F
 from .functional import REFERENCES
 from .value import Value, enable_grad
 
@@ -775,25 +776,55 @@ def _op_attrs(symbol: str, derived: bool, hot: bool) -> dict:
             "margin": "0.06,0.03" if named else "0.02"}
 
 
+def _tanh_picture(x: Any) -> Any:
+    """tanh's reference 2σ(2x) − 1 with σ one node (open a sigmoid to see its own)."""
+    return _F.sub(2.0 * _F.sigmoid(2.0 * x), Value(1.0, requires_grad=False))
+
+
+#: The composite drawn for an opened fused op, and its frame's caption.
+COMPOSITES = {
+    "tanh": (_tanh_picture, "tanh, fused: its reference composite 2σ(2x) − 1"),
+    "sigmoid": (REFERENCES["sigmoid"], "sigmoid, fused: its reference composite\n"
+                "e^(x−m) / (e^(x−m) + e^(−m)), m = max(x, 0)"),
+    "logaddexp": (REFERENCES["logaddexp"], "logaddexp, fused: its reference composite\n"
+                  "m + log(e^(a−m) + e^(b−m)), m = max(a, b)"),
+}
+
+
 def _draw_composite(node: Value, nid: str, frame: str, plan: "_Plan", place: Any, drawn: Any,
-                    show_local: bool, digits: Optional[int], edge_attrs: Any) -> bool:
+                    show_local: bool, digits: Optional[int], edge_attrs: Any,
+                    kinds: dict) -> bool:
     """Draw a fused node (tanh, sigmoid, logaddexp) as its reference composite inside
     ``frame``: the composite is rebuilt on the node's inputs and run backward from the node's
-    gradient, so every number inside is what the unfused graph would hold.  Returns whether
-    an input was cut off by a depth limit."""
+    gradient, so every number inside is what the unfused graph would hold.  Derived ops
+    inside it (sub, neg, ÷) are purple boxes, so the frame is as small as the formula.
+    Returns whether an input was cut off by a depth limit."""
+    make = COMPOSITES[node._op.fuses][0] if node._op.fuses in COMPOSITES else \
+        REFERENCES[node._op.fuses]
     with enable_grad():
         proxies = tuple(Value(p.data, requires_grad=p.requires_grad) for p in node._parents)
-        out = REFERENCES[node._op.fuses](*proxies)
+        out = make(*proxies)
     seed = node.grad.data if isinstance(node.grad, Value) else float(node.grad)
     if out.requires_grad:
         out.backward(seed)
     order = topological_order(out)
     real = {id(x): p for x, p in zip(proxies, node._parents)}
+    # derived ops inside the composite are drawn as boxes: their inner nodes are hidden
+    hidden: dict[int, bool] = {}
+    inside: dict[int, dict] = {}
+    for c in reversed(order):
+        if c._op is None or c.group is None or id(c) in hidden:
+            continue
+        members = _group_members(c)
+        inside[id(c)] = {id(m): True for m in members}
+        for m in members:
+            hidden[id(m)] = True
     # numbers far below the scale of the op's inputs and gradient are rounding noise
     scale = max([abs(seed), abs(node.data)] + [abs(p.data) for p in node._parents])
     floor = 1e-12 * scale if math.isfinite(scale) else 0.0
     ids = {}
-    for j, c in enumerate(order):
+    shown = [c for c in order if id(c) not in hidden]
+    for j, c in enumerate(shown):
         if id(c) in real:
             ids[id(c)] = f"n{plan.index[id(real[id(c)])]}"
         elif c is out:
@@ -801,24 +832,37 @@ def _draw_composite(node: Value, nid: str, frame: str, plan: "_Plan", place: Any
         else:
             ids[id(c)] = f"{nid}_f{j}"
             role = "inner" if c._op is not None else "constant"
+            kinds[role] = True
             grad = c.grad if abs(c.grad) >= floor else 0.0
-            place(frame, ("node", ids[id(c)], _value_attrs(c, f"#{plan.index[id(node)]}.{j}",
-                                                           role, False, digits, grad)))
+            c_data = c.data if abs(c.data) >= floor else 0.0
+            place(frame, ("node", ids[id(c)], _value_attrs(
+                Value(c_data, requires_grad=c.requires_grad),
+                f"#{plan.index[id(node)]}.{j}", role, False, digits, grad)))
     has_cut = False
-    for c in order:
+    for c in shown:
         if c._op is None:
             continue
         op_id = f"{ids[id(c)]}_op"
-        place(frame, ("node", op_id,
-                      _op_attrs(_SYMBOL.get(c._op.symbol, c._op.symbol), False, False)))
+        box = id(c) in inside
+        symbol = c.group[0] if box else _SYMBOL.get(c._op.symbol, c._op.symbol)
+        kinds["derived" if box else ("named op" if symbol.isalnum() else "op")] = True
+        place(frame, ("node", op_id, _op_attrs(symbol, box, False)))
         place(None, ("edge", op_id, ids[id(c)], {}))
-        local = c._op.local(*[p.data for p in c._parents], c.data)
-        for parent, d in zip(c._parents, local):
+        if box:
+            edges = _box_derivatives(c, inside[id(c)])
+        else:
+            edges = list(zip(c._parents, c._op.local(*[p.data for p in c._parents], c.data)))
+        for parent, local, args in _merged_inputs([(p, d, k) for k, (p, d) in
+                                                   enumerate(edges)]):
             if id(parent) in real and not drawn(real[id(parent)]):
                 has_cut = True
                 continue
-            text = _short(d, digits, floor) if show_local and parent.requires_grad else ""
-            place(None, ("edge", ids[id(parent)], op_id, edge_attrs(text, None)))
+            texts = [_short(d, digits, floor) for d in local] \
+                if show_local and parent.requires_grad else []
+            attrs = edge_attrs(", ".join(texts), None)
+            if len(args) > 1:
+                attrs["comment"] = "args " + ",".join(str(k) for k in args)
+            place(None, ("edge", ids[id(parent)], op_id, attrs))
     return has_cut
 
 
@@ -994,10 +1038,13 @@ def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
             continue
         if plan.derived == "open" and node._op.fuses in REFERENCES:
             frame = f"f{i}"
-            children.setdefault(frame_of(node), []).append(frame)
-            labels[frame] = (f"{node._op.fuses}, fused: its reference composite", hot)
+            # inside the frame of the derived op it makes (softplus = logaddexp(x, 0))
+            children.setdefault(i if (node.group is not None and i in plan.cluster_parent)
+                                else frame_of(node), []).append(frame)
+            labels[frame] = (COMPOSITES[node._op.fuses][1] if node._op.fuses in COMPOSITES
+                             else f"{node._op.fuses}, fused: its reference composite", hot)
             if _draw_composite(node, nid, frame, plan, place, drawn, show_local, digits,
-                               edge_attrs):
+                               edge_attrs, kinds):
                 cut_nodes.append(nid)
             continue
         # the op that made the node, and the edges into it
