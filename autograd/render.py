@@ -22,6 +22,10 @@ escaped for Graphviz's HTML-like labels (``& < > " '`` as entities, each backsla
 so Graphviz's ``\\N``-style escapes never fire, control characters shown as ``\\x..``), so
 any text is drawn literally and never injects markup.
 
+``group="neuron"`` draws each neuron of an ``nn`` model as one box (its weighted sum ``Σ``
+and activation, data and grad of each), ``group="layer"`` each layer as a frame; the
+neurons are found from the parameters' names when the picture is drawn.
+
 A graph bigger than ``max_nodes`` is drawn depth-limited: the nodes nearest the output,
 a ``⋯`` stub where the picture is cut, and a caption summarising the whole graph.
 
@@ -745,6 +749,8 @@ def _neuron_attrs(plan: "_Plan", node: Value, hot: bool, digits: Optional[int],
     """A neuron drawn as one box: its name, then data and grad of its pre-activation Σ
     (weighted sum + bias) and of its activation."""
     name, pre, out = plan.neuron_at[plan.index[id(node)]]
+    if out.label is not None:  # a name the user gave the neuron's output ("out")
+        name = f"{name} · {out.label}"
     rows = [f"<TR>{_cell(display_text(name), bold=True, colspan=3)}</TR>",
             f"<TR>{_cell(' ')}{_cell('data', color=_MUTED)}{_cell('grad', color=_MUTED)}</TR>"]
     stages = [("Σ", pre)]
@@ -759,7 +765,7 @@ def _neuron_attrs(plan: "_Plan", node: Value, hot: bool, digits: Optional[int],
     attrs = {"label": '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">'
              + "".join(rows) + "</TABLE>>", "shape": "box", "style": "rounded,filled",
              "fillcolor": _NEURON[0], "color": _HOT if hot else _NEURON[1],
-             "penwidth": "3" if hot else "1.5"}
+             "penwidth": "3" if hot else "1.5", "class": "neuron"}
     if node is plan.root:
         attrs["peripheries"] = "2"
     return attrs

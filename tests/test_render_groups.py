@@ -229,3 +229,14 @@ def test_every_edge_of_a_grouped_network_is_drawn_once(sizes, nin, activation, g
         expected = len(plan.inputs_of(node)) if plan.is_box(node) else len(node.parents)
         assert into.get(f"n{i}_op", 0) == expected
     assert boxes == (sum(sizes) + 1 if group == "neuron" else 0)
+
+
+def test_a_grouped_picture_exports_to_tikz_with_each_neuron_box_and_its_numbers():
+    from autograd.tikz import to_tikz
+    model, loss = network((4, 1))
+    plan = R._Plan(loss, "box", "neuron", model)
+    tex = to_tikz(loss, params=model, group="neuron")
+    for i, (name, pre, out) in plan.neuron_at.items():
+        line = next(x for x in tex.splitlines() if f"({'n' + str(i)})" in x)
+        assert name in line and "\\Sigma" in line
+        assert R._short(pre.grad, 4).replace("-", "-{}") in line
