@@ -941,7 +941,19 @@ def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
         return dist is None or (id(node) in dist and dist[id(node)] <= cut)
 
     g = graphviz.Digraph("pathgrad")
-    g.attr(rankdir=rankdir, bgcolor="white", fontname=_FONT, nodesep="0.25", ranksep="0.35",
+    # neuron boxes: wider gaps between ranks, edges leave and enter on the flow's sides
+    ranksep = "0.8" if plan.neuron_at else "0.35"
+    tail_port, head_port = {"LR": ("e", "w"), "RL": ("w", "e"), "TB": ("s", "n"),
+                            "BT": ("n", "s")}[rankdir]
+
+    def ports(parent: Value, attrs: dict, into_box: bool) -> dict:
+        if plan.is_neuron(parent):
+            attrs["tailport"] = tail_port
+        if into_box:
+            attrs["headport"] = head_port
+        return attrs
+
+    g.attr(rankdir=rankdir, bgcolor="white", fontname=_FONT, nodesep="0.25", ranksep=ranksep,
            labelloc="b", fontsize="11")
     g.attr("node", fontname=_FONT, fontsize="11")
     g.attr("edge", fontname=_FONT, fontsize="9", color=_MUTED, arrowsize="0.6")
@@ -1030,7 +1042,8 @@ def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
                     has_cut = True
                     continue
                 hot_text = hot_edges.get((id(parent), id(node), k))
-                place(None, ("edge", source_of(parent), nid, edge_attrs("", hot_text)))
+                place(None, ("edge", source_of(parent), nid,
+                             ports(parent, edge_attrs("", hot_text), True)))
             if has_cut:
                 cut_nodes.append(nid)
             continue
@@ -1076,7 +1089,7 @@ def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
             if len(args) > 1:  # one drawn edge for repeated arguments (x*x): say which
                 attrs["comment"] = "args " + ",".join(str(k) for k in args)
                 attrs["color"] = ":invis:".join([attrs.get("color", _MUTED)] * len(args))
-            place(None, ("edge", source_of(parent), f"{nid}_op", attrs))
+            place(None, ("edge", source_of(parent), f"{nid}_op", ports(parent, attrs, False)))
         if has_cut:
             cut_nodes.append(nid)
 
