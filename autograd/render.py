@@ -401,6 +401,7 @@ class _Plan:
         self.frames: list[tuple[str, str]] = []  # (frame key, label), in drawing order
         self.frame_of: dict[int, str] = {}
         self._box_inputs: dict[int, list] = {}
+        self._box_members: dict[int, list] = {}
         names = [n[0] for n in self.neurons]
         for name in opened:
             if group != "neuron" or name not in names:
@@ -421,6 +422,7 @@ class _Plan:
             else:
                 i = self.index[id(out)]
                 self.neuron_at[i] = (name, pre, out)
+                self._box_members[i] = members
                 for m in members:
                     if m is not out:
                         self.neuron[id(m)] = i
@@ -438,9 +440,7 @@ class _Plan:
             if i in self._box_inputs:
                 return self._box_inputs[i]
             found: list = []
-            for m in self.order:
-                if self.neuron.get(id(m)) != i and m is not node:
-                    continue
+            for m in self._box_members[i]:  # in topological order
                 if m._op is None:
                     continue
                 for p in m._parents:

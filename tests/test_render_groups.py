@@ -240,3 +240,38 @@ def test_a_grouped_picture_exports_to_tikz_with_each_neuron_box_and_its_numbers(
         line = next(x for x in tex.splitlines() if f"({'n' + str(i)})" in x)
         assert name in line and "\\Sigma" in line
         assert R._short(pre.grad, 4).replace("-", "-{}") in line
+
+
+def test_a_path_through_neurons_is_drawn_in_red_into_and_out_of_their_boxes():
+    from autograd.paths import paths
+    from nn import MLP
+    model = MLP(2, [4, 1], seed=0)
+    x0 = Value(1.0, label="x0")
+    loss = (model([x0, Value(-2.0, label="x1")])[0] - 1.0) ** 2
+    loss.backward()
+    path = paths(loss, [x0])[0]
+    source = to_dot(loss, params=model, group="neuron", highlight=path).source
+    nodes, edges = nodes_and_edges(source)
+    red = [(a, b) for a, b, attrs in edges if "#dc2626" in attrs]
+    boxes = neuron_boxes(source)
+    # x0 -> a first-layer box -> the output box -> sub: two red edges into boxes, two out
+    assert sum(1 for _, b in red if b in boxes) == 2
+    assert sum(1 for a, _ in red if a in boxes) == 2
+
+
+def test_a_step_sequence_of_a_grouped_network_keeps_every_box_in_place(tmp_path):
+    import json
+    from autograd.render import render_steps, step_drawings
+    model, loss = network((2, 1))
+    drawings = step_drawings(loss, params=model, group="neuron")
+    boxes = neuron_boxes(drawings[0].source)
+    assert len(boxes) == 3
+    places = []
+    for drawing in drawings[::3]:
+        laid = json.loads(R._run_graphviz(drawing.source, "json", None, ("-n2",),
+                                          R._neato_command()))
+        places.append({o["name"]: o["pos"] for o in laid["objects"] if "pos" in o})
+    assert len(places) > 2 and all(p == places[0] for p in places)
+    assert all(b in places[0] for b in boxes)
+    assert len(render_steps(loss, str(tmp_path / "s{k}.svg"), params=model,
+                            group="neuron")) == len(drawings)
