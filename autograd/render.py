@@ -955,6 +955,8 @@ def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
 
     g.attr(rankdir=rankdir, bgcolor="white", fontname=_FONT, nodesep="0.25", ranksep=ranksep,
            labelloc="b", fontsize="11")
+    if plan.neuron_at:
+        g.attr(ordering="out")  # a layer's neurons in their order, top to bottom
     g.attr("node", fontname=_FONT, fontsize="11")
     g.attr("edge", fontname=_FONT, fontsize="9", color=_MUTED, arrowsize="0.6")
 
