@@ -398,7 +398,8 @@ class _Plan:
         self.neurons = _find_neurons(self, params) if group is not None else []
         self.neuron: dict[int, int] = {}
         self.neuron_at: dict[int, tuple] = {}
-        self.frames: list[tuple[str, str]] = []  # (frame key, label), in drawing order
+        # (frame key, label, enclosing frame key or None), in drawing order
+        self.frames: list[tuple[str, str, Optional[str]]] = []
         self.frame_of: dict[int, str] = {}
         self._box_inputs: dict[int, list] = {}
         self._box_members: dict[int, list] = {}
@@ -414,11 +415,14 @@ class _Plan:
                 layer = _layer_name(name)
                 if layer not in layers:
                     layers[layer] = f"G{len(self.frames)}"
-                    self.frames.append((layers[layer], layer))
-                key = layers[layer]
+                    self.frames.append((layers[layer], layer, None))
+                # each neuron a light frame inside its layer's
+                key = f"{layers[layer]}n{len(self.frames)}"
+                self.frames.append((key, name[len(layer) + 1:] if name.startswith(layer + ".")
+                                    else name, layers[layer]))
             elif name in opened:
                 key = f"G{len(self.frames)}"
-                self.frames.append((key, name))
+                self.frames.append((key, name, None))
             else:
                 i = self.index[id(out)]
                 self.neuron_at[i] = (name, pre, out)
@@ -964,8 +968,8 @@ def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
     # index of the derived op's output ("f<i>" for a fused op drawn as its composite).
     children: dict[Any, list] = {}
     labels: dict[Any, tuple[str, bool]] = {}
-    for key, text in plan.frames:  # layer frames, opened neurons
-        children.setdefault(None, []).append(key)
+    for key, text, outer in plan.frames:  # layer frames and their neurons, opened neurons
+        children.setdefault(outer, []).append(key)
         labels[key] = (text, False)
     for i in sorted(plan.cluster_parent):
         parent = plan.cluster_parent[i]
@@ -1110,6 +1114,12 @@ def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
             text, hot = labels[child]
             with target.subgraph(name=f"cluster_{child}" if isinstance(child, str)
                                  else f"cluster_n{child}") as sub:
+                if isinstance(child, str) and "n" in child and child.startswith("G"):
+                    sub.attr(label=f"<{_html(display_text(text))}>", style="rounded,dashed",
+                             color=_NEURON[1], fontcolor=_NEURON[1], fontsize="9",
+                             labeljust="l", labelloc="t", penwidth="0.8")
+                    emit(sub, child)  # a neuron's frame inside its layer's
+                    continue
                 if isinstance(child, str) and child.startswith("G"):  # a layer or neuron
                     sub.attr(label=f"<<B>{_html(display_text(text))}</B>>", style="rounded",
                              color=_NEURON[1], fontcolor=_NEURON[1], fontsize="11",
@@ -1159,7 +1169,7 @@ LEGEND = {
     "derived": "purple boxes: derived ops (sub, relu, tanh…)",
     "frame": "dashed frames: an opened derived op",
     "neuron": "cyan boxes: a neuron, Σ = weighted sum + bias, then its activation",
-    "layer frame": "cyan frames: a layer", "neuron frame": "cyan frames: an opened neuron",
+    "layer frame": "cyan frames: a layer, dashed inside it: its neurons", "neuron frame": "cyan frames: an opened neuron",
     "alias": "dashed chip with a name: another use of that node",
     "not yet": "grad —: not computed yet at this step", "cut": "⋯: the graph goes on",
 }

@@ -158,9 +158,18 @@ def test_grouped_by_layer_draws_one_frame_per_layer_holding_its_neurons_nodes(de
     model, loss = network((3, 2, 1))
     source = to_dot(loss, params=model, group="layer", derived=derived, max_nodes=None).source
     bodies = cluster_bodies(source)
-    layer_frames = [c for c in bodies if c.startswith("cluster_G")]
-    assert layer_frames == ["cluster_G0", "cluster_G1", "cluster_G2"]
+    layer_frames = [c for c in bodies if re.fullmatch(r"cluster_G\d+", c)]
+    neuron_frames = [c for c in bodies if re.fullmatch(r"cluster_G\d+n\d+", c)]
+    assert len(layer_frames) == 3 and len(neuron_frames) == 3 + 2 + 1
     assert neuron_boxes(source) == []
+    for frame in neuron_frames:  # a neuron's frame sits in its layer's and holds its nodes
+        layer = frame.split("n")[0]
+        k = layer_frames.index(layer)
+        j = int(re.search(r"label=<neurons\.(\d+)>", "\n".join(bodies[frame])).group(1))
+        inside = "\n".join(bodies[frame])
+        assert inside in "\n".join(bodies[layer])
+        for name, _ in model.named_parameters():
+            assert (f"<B>{name}</B>" in inside) == name.startswith(f"layers.{k}.neurons.{j}.")
     for k, frame in enumerate(layer_frames):
         inside = "\n".join(bodies[frame])
         assert f"<B>layers.{k}</B>>" in inside
