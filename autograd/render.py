@@ -1127,7 +1127,10 @@ def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
                              bgcolor=_FRAME_FILL)
                     emit(sub, child)
                     continue
-                sub.attr(label=f"<{_html(text)}>", style="rounded,dashed",
+                caption = _html(text).replace("<BR/>", '<BR ALIGN="LEFT"/>')
+                if "\n" in text:  # a two-line caption (name, then formula) flush left
+                    caption += '<BR ALIGN="LEFT"/>'
+                sub.attr(label=f"<{caption}>", style="rounded,dashed",
                          color=_HOT if hot else _DERIVED[1], fontcolor=_DERIVED[1],
                          fontsize="10", labeljust="l", labelloc="t",
                          penwidth="2" if hot else "1")

@@ -284,3 +284,14 @@ def test_a_step_sequence_of_a_grouped_network_keeps_every_box_in_place(tmp_path)
     assert all(b in places[0] for b in boxes)
     assert len(render_steps(loss, str(tmp_path / "s{k}.svg"), params=model,
                             group="neuron")) == len(drawings)
+
+
+def test_a_layers_neurons_are_drawn_in_their_order_top_to_bottom():
+    model, loss = network((8, 8, 1))
+    plan = R._Plan(loss, "box", "neuron", model)
+    places = R.layout(loss, params=model, group="neuron")
+    for layer in ("layers.0", "layers.1"):
+        boxes = sorted((int(name.rsplit(".", 1)[1]), i) for i, (name, _, _)
+                       in plan.neuron_at.items() if name.startswith(layer + "."))
+        heights = [places[f"n{i}"][1] for _, i in boxes]
+        assert heights == sorted(heights, reverse=True)   # Graphviz's y grows upwards
