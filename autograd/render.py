@@ -972,6 +972,8 @@ def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
         children.setdefault(outer, []).append(key)
         labels[key] = (text, False)
     for i in sorted(plan.cluster_parent):
+        if id(plan.order[i]) in plan.neuron or i in plan.neuron_at:
+            continue  # an opened derived op inside a neuron box: not drawn
         parent = plan.cluster_parent[i]
         if parent is None:
             parent = plan.frame_of.get(id(plan.order[i]))

@@ -238,6 +238,9 @@ def test_every_edge_of_a_grouped_network_is_drawn_once(sizes, nin, activation, g
         expected = len(plan.inputs_of(node)) if plan.is_box(node) else len(node.parents)
         assert into.get(f"n{i}_op", 0) == expected
     assert boxes == (sum(sizes) + 1 if group == "neuron" else 0)
+    # no empty frame (an opened relu inside a neuron box is not drawn)
+    for name, lines in cluster_bodies(source).items():
+        assert any(NODE.match(line) and "->" not in line for line in lines), name
 
 
 def test_a_grouped_picture_exports_to_tikz_with_each_neuron_box_and_its_numbers():
@@ -295,3 +298,12 @@ def test_a_layers_neurons_are_drawn_in_their_order_top_to_bottom():
                        in plan.neuron_at.items() if name.startswith(layer + "."))
         heights = [places[f"n{i}"][1] for _, i in boxes]
         assert heights == sorted(heights, reverse=True)   # Graphviz's y grows upwards
+
+
+def test_opened_derived_ops_inside_a_neuron_box_draw_no_empty_frame():
+    model, loss = network((4, 1))
+    source = to_dot(loss, params=model, group="neuron", derived="open").source
+    bodies = cluster_bodies(source)
+    assert sorted(re.findall(r"label=<(\w+)> labeljust", source)) == ["neg", "sub"]
+    for name, lines in bodies.items():
+        assert any(NODE.match(line) and "->" not in line for line in lines), name
