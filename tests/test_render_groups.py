@@ -307,3 +307,20 @@ def test_opened_derived_ops_inside_a_neuron_box_draw_no_empty_frame():
     assert sorted(re.findall(r"label=<(\w+)> labeljust", source)) == ["neg", "sub"]
     for name, lines in bodies.items():
         assert any(NODE.match(line) and "->" not in line for line in lines), name
+
+
+def test_a_lone_neuron_or_layer_is_grouped_under_its_own_names():
+    from nn import Layer, Neuron
+    neuron = Neuron(2, "tanh", seed=0)
+    out = neuron([1.0, 2.0])
+    out.backward()
+    source = to_dot(out, group="neuron").source
+    assert len(neuron_boxes(source)) == 1 and "<B>neuron</B>" in source and ">tanh<" in source
+    layer = Layer(2, 2, "relu", seed=0)
+    a, b = layer([1.0, 2.0])
+    total = a + b
+    total.backward()
+    assert len(neuron_boxes(to_dot(total, group="neuron").source)) == 2
+    assert "<B>neurons.1</B>" in to_dot(total, group="neuron").source
+    assert re.findall(r"label=<<B>([^<]*)</B>>", to_dot(total, group="layer").source) == \
+        ["layer"]
