@@ -918,6 +918,12 @@ def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
     with its pre-activation ``Σ`` (weighted sum + bias) and activation, data and grad of
     each; ``open=["layers.0.neurons.1"]`` draws the named neurons' nodes in a frame instead.
     ``group="layer"``: each layer is a frame holding its neurons' nodes.
+
+    >>> w, b = Value(0.5, label="w.0"), Value(0.1, label="b")    # a neuron's parameters
+    >>> out = (w * Value(2.0, label="x0", requires_grad=False) + b).relu()
+    >>> out.backward()
+    >>> to_dot(out, group="neuron").source.count("class=neuron")  # one box: Σ and relu
+    1
     """
     if not isinstance(root, Value):
         raise GraphError(f"to_dot expects a Value, not {type(root).__name__}")
