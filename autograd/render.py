@@ -22,6 +22,10 @@ escaped for Graphviz's HTML-like labels (``& < > " '`` as entities, each backsla
 so Graphviz's ``\\N``-style escapes never fire, control characters shown as ``\\x..``), so
 any text is drawn literally and never injects markup.
 
+``group="neuron"`` draws each neuron of an ``nn`` model as one box (its weighted sum ``Σ``
+and activation, data and grad of each), ``group="layer"`` each layer as a frame; the
+neurons are found from the parameters' names when the picture is drawn.
+
 A graph bigger than ``max_nodes`` is drawn depth-limited: the nodes nearest the output,
 a ``⋯`` stub where the picture is cut, and a caption summarising the whole graph.
 
@@ -57,6 +61,7 @@ from .explain import format_factor, format_number, node_names, summarize
 from .graph import topological_order
 from .paths import Path
 from .steps import Step, backward_steps
+from . import functional as _F
 from .functional import REFERENCES
 from .value import Value, enable_grad
 
@@ -89,6 +94,8 @@ _OP = ("#e5e7eb", "#4b5563")
 _DERIVED = ("#ede9fe", "#6d28d9")
 _PARAM = ("#dcfce7", "#15803d")
 _DATA = ("#e0f2fe", "#0369a1")
+_NEURON = ("#cffafe", "#0e7490")
+_FRAME_FILL = "#f8fafc"
 _ROLE_COLORS = {"input": _INPUT, "constant": _CONST, "output": _OUTPUT, "inner": _INNER,
                 "parameter": _PARAM, "data": _DATA}
 _HOT = "#dc2626"
@@ -356,9 +363,12 @@ def _box_derivatives(out: Value, inside: dict) -> list[tuple[Value, float]]:
 class _Plan:
     """Which nodes and edges a picture shows; built once, then written as DOT."""
 
-    def __init__(self, root: Value, derived: str) -> None:
+    def __init__(self, root: Value, derived: str, group: Optional[str] = None,
+                 params: Any = None, opened: Any = ()) -> None:
         if derived not in ("box", "open"):
             raise GraphError(f"derived must be 'box' or 'open', not {derived!r}")
+        if group not in (None, "neuron", "layer"):
+            raise GraphError(f"group must be 'neuron', 'layer' or None, not {group!r}")
         self.root = root
         self.order = topological_order(root)
         self.index = {id(n): i for i, n in enumerate(self.order)}
@@ -383,11 +393,73 @@ class _Plan:
                 self.cluster_parent[i] = self.cluster.get(id(node))
                 for m in members:
                     self.cluster[id(m)] = i
+        # neuron[id] = index of the neuron box (its output) that stands for the node;
+        # frame_of[id] = the layer or opened-neuron frame ("G<k>") holding the node
+        self.neurons = _find_neurons(self, params) if group is not None else []
+        self.neuron: dict[int, int] = {}
+        self.neuron_at: dict[int, tuple] = {}
+        # (frame key, label, enclosing frame key or None), in drawing order
+        self.frames: list[tuple[str, str, Optional[str]]] = []
+        self.frame_of: dict[int, str] = {}
+        self._box_inputs: dict[int, list] = {}
+        self._box_members: dict[int, list] = {}
+        names = [n[0] for n in self.neurons]
+        for name in opened:
+            if group != "neuron" or name not in names:
+                known = ", ".join(names[:4]) + (" ..." if len(names) > 4 else "")
+                raise GraphError(f"open={name!r} names no neuron of this picture "
+                                 f"(group={group!r}; neurons: {known or 'none'})")
+        layers: dict[str, str] = {}
+        for name, members, pre, out in self.neurons:
+            if group == "layer":
+                layer = _layer_name(name)
+                if layer not in layers:
+                    layers[layer] = f"G{len(self.frames)}"
+                    self.frames.append((layers[layer], layer, None))
+                # each neuron a light frame inside its layer's
+                key = f"{layers[layer]}n{len(self.frames)}"
+                self.frames.append((key, name[len(layer) + 1:] if name.startswith(layer + ".")
+                                    else name, layers[layer]))
+            elif name in opened:
+                key = f"G{len(self.frames)}"
+                self.frames.append((key, name, None))
+            else:
+                i = self.index[id(out)]
+                self.neuron_at[i] = (name, pre, out)
+                self._box_members[i] = members
+                for m in members:
+                    if m is not out:
+                        self.neuron[id(m)] = i
+                continue
+            for m in members:
+                self.frame_of[id(m)] = key
         # the drawn value nodes, parents first
-        self.visible = [n for n in self.order if id(n) not in self.hidden]
+        self.visible = [n for n in self.order
+                        if id(n) not in self.hidden and id(n) not in self.neuron]
 
     def inputs_of(self, node: Value) -> list[tuple[Value, Any, int]]:
         """(parent, local derivative, argument position) for each edge drawn into ``node``."""
+        i = self.index[id(node)]
+        if i in self.neuron_at:  # a neuron box: one edge from each input from outside it
+            if i in self._box_inputs:
+                return self._box_inputs[i]
+            found: list = []
+            for m in self._box_members[i]:  # in topological order
+                if m._op is None:
+                    continue
+                for p in m._parents:
+                    if self.neuron.get(id(p)) == i or p is node:
+                        continue
+                    p = self.shown(p)
+                    if self.neuron.get(id(p)) != i and all(p is not q for q in found):
+                        found.append(p)
+            self._box_inputs[i] = [(p, None, k) for k, p in enumerate(found)]
+            return self._box_inputs[i]
+        if self.neuron:
+            return [(self.shown(p), d, k) for p, d, k in self._inputs_of(node)]
+        return self._inputs_of(node)
+
+    def _inputs_of(self, node: Value) -> list[tuple[Value, Any, int]]:
         if self.derived == "box" and node.group is not None and \
                 self.index[id(node)] in self.members:
             inside = self.members[self.index[id(node)]]
@@ -399,18 +471,127 @@ class _Plan:
         return self.derived == "box" and node.group is not None and \
             self.index[id(node)] in self.members
 
+    def is_neuron(self, node: Value) -> bool:
+        return self.index[id(node)] in self.neuron_at
+
     def shown(self, node: Value) -> Value:
-        """The drawn node standing for ``node`` (a hidden node's box)."""
+        """The drawn node standing for ``node`` (a hidden node's box, a neuron's box)."""
         i = self.hidden.get(id(node))
+        if i is not None:
+            node = self.order[i]
+        i = self.neuron.get(id(node))
         return node if i is None else self.order[i]
+
+
+_PARAM_LABEL = re.compile(r"(?:(.*)\.)?(w\.\d+|b)")
+_NEURON_IN_LAYER = re.compile(r"(?:(.*)\.)?neurons\.\d+(?:\..*)?")
+
+
+def _layer_name(neuron: str) -> str:
+    """``layers.0.neurons.1`` -> ``layers.0`` (the frame a neuron is drawn in)."""
+    found = _NEURON_IN_LAYER.fullmatch(neuron)
+    return (found.group(1) or "layer") if found else "layer"
+
+
+def _find_neurons(plan: "_Plan", params: Any) -> list[tuple[str, list, Value, Value]]:
+    """The neurons of the graph, from its parameters' names (``layers.0.neurons.1.w.0``,
+    ``...b``; from ``params`` or, without it, the labels in the graph): (name, member
+    nodes, pre-activation, output) each.  The pre-activation is the first node (in
+    topological order) that depends on every parameter of the neuron; the output is the
+    activation applied to it alone (a fused op or a derived op of that one input), else the
+    pre-activation.  Members are the nodes on paths from the parameters to the
+    pre-activation, and the activation with its inner nodes.  A neuron whose parameters feed
+    more than one op (a model called twice in one graph) is left ungrouped."""
+    names: dict[int, str] = {}
+    if params is not None:
+        for name, v in _named_params(params):
+            if name is not None:
+                names[id(v)] = name
+    consumers: dict[int, list] = {}
+    for node in plan.order:
+        for p in node._parents:
+            consumers.setdefault(id(p), [])
+            if all(c is not node for c in consumers[id(p)]):
+                consumers[id(p)].append(node)
+    prefixes: dict[str, list] = {}
+    weighted: dict[str, bool] = {}
+    for node in plan.order:
+        if node._op is not None or not node.requires_grad:
+            continue
+        label = names.get(id(node), None if params is not None else node.label)
+        found = _PARAM_LABEL.fullmatch(label) if label else None
+        if found is None:
+            continue
+        prefix = found.group(1) or ""
+        prefixes.setdefault(prefix, []).append(node)
+        if found.group(2) != "b":
+            weighted[prefix] = True
+    wanted = {p: len(v) for p, v in prefixes.items() if p in weighted and
+              all(len(consumers.get(id(x), [])) == 1 for x in v)}
+    # one pass in topological order: which wanted parameters each node depends on
+    reach: dict[int, dict] = {}
+    pre: dict[str, Value] = {}
+    for prefix in wanted:
+        for x in prefixes[prefix]:
+            reach[id(x)] = {prefix: {id(x): True}}
+    for node in plan.order:
+        if node._op is None:
+            continue
+        merged: dict[str, dict] = {}
+        for p in node._parents:
+            for prefix, got in reach.get(id(p), {}).items():
+                merged.setdefault(prefix, {}).update(got)
+        for prefix, got in list(merged.items()):
+            if len(got) == wanted[prefix]:
+                pre[prefix] = node
+                del merged[prefix]  # found: not carried further
+        if merged:
+            reach[id(node)] = merged
+    neurons = []
+    for prefix in sorted(pre, key=lambda q: plan.index[id(pre[q])]):
+        z = pre[prefix]
+        inside: dict[int, bool] = {id(z): True}
+        members = [z]
+        # forward from the parameters, stopping at z; then keep what z depends on
+        ahead: dict[int, bool] = {}
+        stack = list(prefixes[prefix])
+        while stack:
+            n = stack.pop()
+            if id(n) in ahead or n is z:
+                continue
+            ahead[id(n)] = True
+            stack.extend(consumers.get(id(n), []))
+        stack = list(z._parents)
+        while stack:
+            n = stack.pop()
+            if id(n) in inside or id(n) not in ahead:
+                continue
+            inside[id(n)] = True
+            members.append(n)
+            stack.extend(n._parents)
+        out = z
+        for c in consumers.get(id(z), []):
+            fused = c._op is not None and c._op.fuses in REFERENCES and \
+                len(c._parents) == 1
+            boxed = c.group is not None and \
+                all(x is z for x in c.group[1] if isinstance(x, Value))
+            if (fused or boxed) and len(consumers.get(id(z), [])) == 1:
+                out = c
+                members.append(c)
+                if boxed:
+                    members.extend(_group_members(c))
+        order = [n for n in members if id(n) in plan.index]
+        order.sort(key=lambda n: plan.index[id(n)])
+        neurons.append((prefix or "neuron", order, z, out))
+    return neurons
 
 
 def _depth_cut(plan: _Plan, max_nodes: Optional[int], depth: Optional[int]
                ) -> tuple[Optional[dict], Optional[int]]:
     """Distances from the output for a depth-limited view, and the depth drawn; (None, None)
     to draw everything."""
-    def cost(node: Value) -> int:
-        return 1 if node._op is None else 2  # a value box and its op circle
+    def cost(node: Value) -> int:  # a value box and its op circle; a neuron is one box
+        return 1 if node._op is None or plan.is_neuron(node) else 2
     total = sum(cost(n) for n in plan.visible)
     if depth is None and (max_nodes is None or total <= max_nodes):
         return None, None
@@ -455,7 +636,8 @@ def _highlights(plan: _Plan, highlight: Any) -> tuple[dict, dict]:
     if isinstance(highlight, Step):
         node = plan.shown(highlight.node)
         nodes[id(node)] = True
-        if node is highlight.node and node._op is not None and not plan.is_box(node):
+        if node is highlight.node and node._op is not None and not plan.is_box(node) \
+                and not plan.is_neuron(node):
             for k, parent in enumerate(node._parents):
                 sent = highlight.sent[k]
                 if sent is not None:
@@ -566,6 +748,33 @@ def _value_attrs(node: Value, name: str, role: str, hot: bool, digits: Optional[
     return attrs
 
 
+def _neuron_attrs(plan: "_Plan", node: Value, hot: bool, digits: Optional[int],
+                  grad_of: Any) -> dict:
+    """A neuron drawn as one box: its name, then data and grad of its pre-activation Σ
+    (weighted sum + bias) and of its activation."""
+    name, pre, out = plan.neuron_at[plan.index[id(node)]]
+    if out.label is not None:  # a name the user gave the neuron's output ("out")
+        name = f"{name} · {out.label}"
+    rows = [f"<TR>{_cell(display_text(name), bold=True, colspan=3)}</TR>",
+            f"<TR>{_cell(' ')}{_cell('data', color=_MUTED)}{_cell('grad', color=_MUTED)}</TR>"]
+    stages = [("Σ", pre)]
+    if out is not pre:
+        act = out.group[0] if out.group is not None else out._op.fuses
+        stages.append((act, out))
+    for text, v in stages:
+        g = grad_of(v)
+        rows.append(f"<TR>{_cell(text, align='LEFT')}"
+                    f"{_cell(_short(v.data, digits), align='RIGHT')}"
+                    f"{_cell(NOT_YET if g is None else _short(g, digits), align='RIGHT', bold=g is not None)}</TR>")
+    attrs = {"label": '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">'
+             + "".join(rows) + "</TABLE>>", "shape": "box", "style": "rounded,filled",
+             "fillcolor": _NEURON[0], "color": _HOT if hot else _NEURON[1],
+             "penwidth": "3" if hot else "1.5", "class": "neuron"}
+    if node is plan.root:
+        attrs["peripheries"] = "2"
+    return attrs
+
+
 def _op_attrs(symbol: str, derived: bool, hot: bool) -> dict:
     """Graphviz attributes of an op: a circle for a symbol, a box for a named op."""
     fill, border = _DERIVED if derived else _OP
@@ -577,25 +786,55 @@ def _op_attrs(symbol: str, derived: bool, hot: bool) -> dict:
             "margin": "0.06,0.03" if named else "0.02"}
 
 
+def _tanh_picture(x: Any) -> Any:
+    """tanh's reference 2σ(2x) − 1 with σ one node (open a sigmoid to see its own)."""
+    return _F.sub(2.0 * _F.sigmoid(2.0 * x), Value(1.0, requires_grad=False))
+
+
+#: The composite drawn for an opened fused op, and its frame's caption.
+COMPOSITES = {
+    "tanh": (_tanh_picture, "tanh, fused: its reference composite 2σ(2x) − 1"),
+    "sigmoid": (REFERENCES["sigmoid"], "sigmoid, fused: its reference composite\n"
+                "e^(x−m) / (e^(x−m) + e^(−m)), m = max(x, 0)"),
+    "logaddexp": (REFERENCES["logaddexp"], "logaddexp, fused: its reference composite\n"
+                  "m + log(e^(a−m) + e^(b−m)), m = max(a, b)"),
+}
+
+
 def _draw_composite(node: Value, nid: str, frame: str, plan: "_Plan", place: Any, drawn: Any,
-                    show_local: bool, digits: Optional[int], edge_attrs: Any) -> bool:
+                    show_local: bool, digits: Optional[int], edge_attrs: Any,
+                    kinds: dict) -> bool:
     """Draw a fused node (tanh, sigmoid, logaddexp) as its reference composite inside
     ``frame``: the composite is rebuilt on the node's inputs and run backward from the node's
-    gradient, so every number inside is what the unfused graph would hold.  Returns whether
-    an input was cut off by a depth limit."""
+    gradient, so every number inside is what the unfused graph would hold.  Derived ops
+    inside it (sub, neg, ÷) are purple boxes, so the frame is as small as the formula.
+    Returns whether an input was cut off by a depth limit."""
+    make = COMPOSITES[node._op.fuses][0] if node._op.fuses in COMPOSITES else \
+        REFERENCES[node._op.fuses]
     with enable_grad():
         proxies = tuple(Value(p.data, requires_grad=p.requires_grad) for p in node._parents)
-        out = REFERENCES[node._op.fuses](*proxies)
+        out = make(*proxies)
     seed = node.grad.data if isinstance(node.grad, Value) else float(node.grad)
     if out.requires_grad:
         out.backward(seed)
     order = topological_order(out)
     real = {id(x): p for x, p in zip(proxies, node._parents)}
+    # derived ops inside the composite are drawn as boxes: their inner nodes are hidden
+    hidden: dict[int, bool] = {}
+    inside: dict[int, dict] = {}
+    for c in reversed(order):
+        if c._op is None or c.group is None or id(c) in hidden:
+            continue
+        members = _group_members(c)
+        inside[id(c)] = {id(m): True for m in members}
+        for m in members:
+            hidden[id(m)] = True
     # numbers far below the scale of the op's inputs and gradient are rounding noise
     scale = max([abs(seed), abs(node.data)] + [abs(p.data) for p in node._parents])
     floor = 1e-12 * scale if math.isfinite(scale) else 0.0
     ids = {}
-    for j, c in enumerate(order):
+    shown = [c for c in order if id(c) not in hidden]
+    for j, c in enumerate(shown):
         if id(c) in real:
             ids[id(c)] = f"n{plan.index[id(real[id(c)])]}"
         elif c is out:
@@ -603,24 +842,37 @@ def _draw_composite(node: Value, nid: str, frame: str, plan: "_Plan", place: Any
         else:
             ids[id(c)] = f"{nid}_f{j}"
             role = "inner" if c._op is not None else "constant"
+            kinds[role] = True
             grad = c.grad if abs(c.grad) >= floor else 0.0
-            place(frame, ("node", ids[id(c)], _value_attrs(c, f"#{plan.index[id(node)]}.{j}",
-                                                           role, False, digits, grad)))
+            c_data = c.data if abs(c.data) >= floor else 0.0
+            place(frame, ("node", ids[id(c)], _value_attrs(
+                Value(c_data, requires_grad=c.requires_grad),
+                f"#{plan.index[id(node)]}.{j}", role, False, digits, grad)))
     has_cut = False
-    for c in order:
+    for c in shown:
         if c._op is None:
             continue
         op_id = f"{ids[id(c)]}_op"
-        place(frame, ("node", op_id,
-                      _op_attrs(_SYMBOL.get(c._op.symbol, c._op.symbol), False, False)))
+        box = id(c) in inside
+        symbol = c.group[0] if box else _SYMBOL.get(c._op.symbol, c._op.symbol)
+        kinds["derived" if box else ("named op" if symbol.isalnum() else "op")] = True
+        place(frame, ("node", op_id, _op_attrs(symbol, box, False)))
         place(None, ("edge", op_id, ids[id(c)], {}))
-        local = c._op.local(*[p.data for p in c._parents], c.data)
-        for parent, d in zip(c._parents, local):
+        if box:
+            edges = _box_derivatives(c, inside[id(c)])
+        else:
+            edges = list(zip(c._parents, c._op.local(*[p.data for p in c._parents], c.data)))
+        for parent, local, args in _merged_inputs([(p, d, k) for k, (p, d) in
+                                                   enumerate(edges)]):
             if id(parent) in real and not drawn(real[id(parent)]):
                 has_cut = True
                 continue
-            text = _short(d, digits, floor) if show_local and parent.requires_grad else ""
-            place(None, ("edge", ids[id(parent)], op_id, edge_attrs(text, None)))
+            texts = [_short(d, digits, floor) for d in local] \
+                if show_local and parent.requires_grad else []
+            attrs = edge_attrs(", ".join(texts), None)
+            if len(args) > 1:
+                attrs["comment"] = "args " + ",".join(str(k) for k in args)
+            place(None, ("edge", ids[id(parent)], op_id, attrs))
     return has_cut
 
 
@@ -641,7 +893,8 @@ def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
            max_nodes: Optional[int] = DEFAULT_MAX_NODES, depth: Optional[int] = None,
            legend: bool = True, digits: Optional[int] = 4, names: Any = None,
            params: Any = None, grads: Any = None, theme: str = "light",
-           background: Optional[str] = None) -> Drawing:
+           background: Optional[str] = None, group: Optional[str] = None,
+           open: Any = ()) -> Drawing:
     """The graph of ``root`` as a :class:`Drawing` (DOT source; ``.svg()``, ``.save()``).
 
     ``names``: ``{node: "name"}`` names nodes (over their labels).  ``params``: a Module
@@ -659,6 +912,18 @@ def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
     inside a frame.  ``show_local``: label edges with local derivatives.  ``max_nodes`` /
     ``depth``: see the module docstring (``max_nodes=None`` draws everything).  ``digits``:
     significant digits of the numbers drawn (None: every digit).
+
+    ``group="neuron"``: each neuron of an ``nn`` model (found from its parameters' names,
+    ``layers.0.neurons.1.w.0`` ..., from ``params`` or the labels in the graph) is one box
+    with its pre-activation ``Σ`` (weighted sum + bias) and activation, data and grad of
+    each; ``open=["layers.0.neurons.1"]`` draws the named neurons' nodes in a frame instead.
+    ``group="layer"``: each layer is a frame holding its neurons' nodes.
+
+    >>> w, b = Value(0.5, label="w.0"), Value(0.1, label="b")    # a neuron's parameters
+    >>> out = (w * Value(2.0, label="x0", requires_grad=False) + b).relu()
+    >>> out.backward()
+    >>> to_dot(out, group="neuron").source.count("class=neuron")  # one box: Σ and relu
+    1
     """
     if not isinstance(root, Value):
         raise GraphError(f"to_dot expects a Value, not {type(root).__name__}")
@@ -668,7 +933,9 @@ def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
 
     if theme not in _THEMES:
         raise GraphError(f"theme must be one of {', '.join(_THEMES)}, not {theme!r}")
-    plan = _Plan(root, derived)
+    if isinstance(open, str):
+        open = [open]
+    plan = _Plan(root, derived, group, params, list(open))
     param_ids = _param_ids(params)
     for key, text in _names_from(names, params):
         plan.names[id(key)] = text
@@ -684,8 +951,22 @@ def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
         return dist is None or (id(node) in dist and dist[id(node)] <= cut)
 
     g = graphviz.Digraph("pathgrad")
-    g.attr(rankdir=rankdir, bgcolor="white", fontname=_FONT, nodesep="0.25", ranksep="0.35",
+    # neuron boxes: wider gaps between ranks, edges leave and enter on the flow's sides
+    ranksep = "0.8" if plan.neuron_at else "0.35"
+    tail_port, head_port = {"LR": ("e", "w"), "RL": ("w", "e"), "TB": ("s", "n"),
+                            "BT": ("n", "s")}[rankdir]
+
+    def ports(parent: Value, attrs: dict, into_box: bool) -> dict:
+        if plan.is_neuron(parent):
+            attrs["tailport"] = tail_port
+        if into_box:
+            attrs["headport"] = head_port
+        return attrs
+
+    g.attr(rankdir=rankdir, bgcolor="white", fontname=_FONT, nodesep="0.25", ranksep=ranksep,
            labelloc="b", fontsize="11")
+    if plan.neuron_at:
+        g.attr(ordering="out")  # a layer's neurons in their order, top to bottom
     g.attr("node", fontname=_FONT, fontsize="11")
     g.attr("edge", fontname=_FONT, fontsize="9", color=_MUTED, arrowsize="0.6")
 
@@ -693,9 +974,20 @@ def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
     # index of the derived op's output ("f<i>" for a fused op drawn as its composite).
     children: dict[Any, list] = {}
     labels: dict[Any, tuple[str, bool]] = {}
+    for key, text, outer in plan.frames:  # layer frames and their neurons, opened neurons
+        children.setdefault(outer, []).append(key)
+        labels[key] = (text, False)
     for i in sorted(plan.cluster_parent):
-        children.setdefault(plan.cluster_parent[i], []).append(i)
+        if id(plan.order[i]) in plan.neuron or i in plan.neuron_at:
+            continue  # an opened derived op inside a neuron box: not drawn
+        parent = plan.cluster_parent[i]
+        if parent is None:
+            parent = plan.frame_of.get(id(plan.order[i]))
+        children.setdefault(parent, []).append(i)
         labels[i] = (plan.order[i].group[0], False)
+
+    def frame_of(node: Value) -> Any:
+        return plan.cluster.get(id(node), plan.frame_of.get(id(node)))
     bodies: dict[Any, list] = {}
 
     def place(frame: Any, line: tuple) -> None:
@@ -751,8 +1043,26 @@ def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
         nid = f"n{i}"
         hot = id(node) in hot_nodes
         role = _role(node, root, param_ids)
+        if plan.is_neuron(node):
+            kinds["neuron"] = True
+            if node is root:
+                kinds["output"] = True
+            place(None, ("node", nid, _neuron_attrs(plan, node, hot, digits, grad_of)))
+            if grads is not None:
+                kinds["not yet"] = True
+            has_cut = False
+            for parent, _, k in plan.inputs_of(node):
+                if not drawn(parent):
+                    has_cut = True
+                    continue
+                hot_text = hot_edges.get((id(parent), id(node), k))
+                place(None, ("edge", source_of(parent), nid,
+                             ports(parent, edge_attrs("", hot_text), True)))
+            if has_cut:
+                cut_nodes.append(nid)
+            continue
         kinds[role] = True
-        place(plan.cluster.get(id(node)),
+        place(frame_of(node),
               ("node", nid, _value_attrs(node, plan.names[id(node)], role, hot,
                                          digits, grad_of(node), id(node) in named)))
         if grads is not None:  # a snapshot: its legend explains "—" on every frame
@@ -761,17 +1071,20 @@ def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
             continue
         if plan.derived == "open" and node._op.fuses in REFERENCES:
             frame = f"f{i}"
-            children.setdefault(plan.cluster.get(id(node)), []).append(frame)
-            labels[frame] = (f"{node._op.fuses}, fused: its reference composite", hot)
+            # inside the frame of the derived op it makes (softplus = logaddexp(x, 0))
+            children.setdefault(i if (node.group is not None and i in plan.cluster_parent)
+                                else frame_of(node), []).append(frame)
+            labels[frame] = (COMPOSITES[node._op.fuses][1] if node._op.fuses in COMPOSITES
+                             else f"{node._op.fuses}, fused: its reference composite", hot)
             if _draw_composite(node, nid, frame, plan, place, drawn, show_local, digits,
-                               edge_attrs):
+                               edge_attrs, kinds):
                 cut_nodes.append(nid)
             continue
         # the op that made the node, and the edges into it
         box = plan.is_box(node)
         symbol = node.group[0] if box else _SYMBOL.get(node._op.symbol, node._op.symbol)
         op_frame = i if (node.group is not None and i in plan.cluster_parent) else \
-            plan.cluster.get(id(node))
+            frame_of(node)
         kinds["derived" if box else ("named op" if symbol.isalnum() else "op")] = True
         place(op_frame, ("node", f"{nid}_op", _op_attrs(symbol, box, hot)))
         place(None, ("edge", f"{nid}_op", nid,
@@ -790,7 +1103,7 @@ def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
             if len(args) > 1:  # one drawn edge for repeated arguments (x*x): say which
                 attrs["comment"] = "args " + ",".join(str(k) for k in args)
                 attrs["color"] = ":invis:".join([attrs.get("color", _MUTED)] * len(args))
-            place(None, ("edge", source_of(parent), f"{nid}_op", attrs))
+            place(None, ("edge", source_of(parent), f"{nid}_op", ports(parent, attrs, False)))
         if has_cut:
             cut_nodes.append(nid)
 
@@ -809,7 +1122,23 @@ def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
             text, hot = labels[child]
             with target.subgraph(name=f"cluster_{child}" if isinstance(child, str)
                                  else f"cluster_n{child}") as sub:
-                sub.attr(label=f"<{_html(text)}>", style="rounded,dashed",
+                if isinstance(child, str) and "n" in child and child.startswith("G"):
+                    sub.attr(label=f"<{_html(display_text(text))}>", style="rounded,dashed",
+                             color=_NEURON[1], fontcolor=_NEURON[1], fontsize="9",
+                             labeljust="l", labelloc="t", penwidth="0.8")
+                    emit(sub, child)  # a neuron's frame inside its layer's
+                    continue
+                if isinstance(child, str) and child.startswith("G"):  # a layer or neuron
+                    sub.attr(label=f"<<B>{_html(display_text(text))}</B>>", style="rounded",
+                             color=_NEURON[1], fontcolor=_NEURON[1], fontsize="11",
+                             labeljust="l", labelloc="t", penwidth="1.5",
+                             bgcolor=_FRAME_FILL)
+                    emit(sub, child)
+                    continue
+                caption = _html(text).replace("<BR/>", '<BR ALIGN="LEFT"/>')
+                if "\n" in text:  # a two-line caption (name, then formula) flush left
+                    caption += '<BR ALIGN="LEFT"/>'
+                sub.attr(label=f"<{caption}>", style="rounded,dashed",
                          color=_HOT if hot else _DERIVED[1], fontcolor=_DERIVED[1],
                          fontsize="10", labeljust="l", labelloc="t",
                          penwidth="2" if hot else "1")
@@ -830,10 +1159,12 @@ def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
         caption.append(f"showing the {shown} values within {cut} steps of the output; "
                        "pass depth= or max_nodes= to see more")
     if legend:
-        if labels:
+        if any(not (isinstance(k, str) and k.startswith("G")) for k in labels):
             kinds["frame"] = True
         if cut_nodes:
             kinds["cut"] = True
+        if plan.frames:
+            kinds["layer frame" if group == "layer" else "neuron frame"] = True
         caption.extend(_legend(kinds))
     if caption:
         g.attr(label="<" + "<BR/>".join(_html(c) for c in caption) + ">", fontcolor=_MUTED)
@@ -848,6 +1179,8 @@ LEGEND = {
     "named op": "grey boxes: primitive functions (exp, log, tanh…)",
     "derived": "purple boxes: derived ops (sub, relu, tanh…)",
     "frame": "dashed frames: an opened derived op",
+    "neuron": "cyan boxes: a neuron, Σ = weighted sum + bias, then its activation",
+    "layer frame": "cyan frames: a layer, dashed inside it: its neurons", "neuron frame": "cyan frames: an opened neuron",
     "alias": "dashed chip with a name: another use of that node",
     "not yet": "grad —: not computed yet at this step", "cut": "⋯: the graph goes on",
 }
@@ -970,7 +1303,8 @@ _THEMES = {
              "#f3f4f6": "#374151", "#9ca3af": "#9ca3af", "#e5e7eb": "#4b5563",
              "#4b5563": "#d1d5db", "#ede9fe": "#4c1d95", "#6d28d9": "#c4b5fd",
              "#dcfce7": "#14532d", "#15803d": "#86efac", "#e0f2fe": "#0c4a6e",
-             "#0369a1": "#7dd3fc", "#374151": "#e5e7eb", "#6b7280": "#9ca3af"},
+             "#0369a1": "#7dd3fc", "#374151": "#e5e7eb", "#6b7280": "#9ca3af",
+             "#cffafe": "#164e63", "#0e7490": "#67e8f9", "#f8fafc": "#1e293b"},
 }
 
 

@@ -319,14 +319,16 @@ def to_tikz(root: Value, *, standalone: bool = True, **options: Any) -> str:
                          f"line width={_num(0.6 * float(obj.get('penwidth', 1)))}bp"]
         opts.append(f"font={_font(obj.get('fontsize'))}")
         node = values.get(name)
-        if node is not None:
+        if node is not None and obj.get("class") != "neuron":  # a neuron box: its own rows
             text = _rows_tex(_value_rows(node, names[id(node)], digits, muted, ink, root))
         else:
             rows = _plain(obj.get("label"))
             if len(rows) == 1 and len(rows[0]) == 1:
                 text = f"\\textcolor{{{ink}}}{{{latex_escape(rows[0][0])}}}"
             else:
-                text = _rows_tex([[(cell, ink, False) for cell in row][:2] for row in rows])
+                text = _rows_tex([[(row[0], ink, False), (" ".join(row[1:]), ink, False)]
+                                  if len(row) > 2 else [(cell, ink, False) for cell in row]
+                                  for row in rows])
         body.append(f"\\node[{', '.join(opts)}] ({name.replace('_', '-')}) at "
                     f"({_num(x)},{_num(y)}) {{{text}}};")
 

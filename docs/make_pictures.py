@@ -4,7 +4,8 @@ Writes, next to this file: the worked example e = (a+b)(b+1) (``worked_example.s
 of its paths highlighted (``worked_example_path.svg``), its backward pass as frames with
 fixed node positions (``worked_example_step{k}.png``, stacked into
 ``worked_example_steps.png`` when ImageMagick's ``convert`` is present), a tanh neuron, and
-MLP(2, [4, 1]) under a squared-error loss (``network.svg``, parameters named and green).
+MLP(2, [4, 1]) under a squared-error loss (``network.svg``, parameters named and green;
+``network_neurons.svg``, one box per neuron).
 """
 
 import os
@@ -66,3 +67,4 @@ if __name__ == "__main__":
     print(render(out, here("tanh_neuron.svg"), params=neuron))
     model, loss = network()
     print(render(loss, here("network.svg"), params=model, max_nodes=None))
+    print(render(loss, here("network_neurons.svg"), params=model, group="neuron"))

@@ -123,7 +123,7 @@ def test_a_fused_op_is_one_node_or_opened_into_its_reference_composite():
     opened = to_dot(y, derived="open").source
     assert "label=<tanh>" in boxed and "cluster" not in boxed and "label=<exp>" not in boxed
     assert "subgraph cluster_f1" in opened and "tanh, fused: its reference composite" in opened
-    assert "label=<exp>" in opened and "label=<max>" in opened
+    assert "label=<sigmoid>" in opened and "label=<sub>" in opened  # 2σ(2x) − 1
     # the composite's first op takes x (n0) itself, and it ends in y's own op node
     assert "n0 -> n1_f" in opened and "n1_op -> n1" in opened
     assert x.grad == before  # drawing ran the composite on copies, not on x

@@ -380,3 +380,70 @@ def test_render_steps_needs_a_step_number_in_its_pattern(tmp_path):
     a, b, e = worked()
     with pytest.raises(R.GraphError, match="{k}"):
         R.render_steps(e, str(tmp_path / "frame.png"))
+
+
+# --- opened fused ops: the composite at the size of its formula -------------------------------
+
+def frame_bodies(source):
+    """{cluster name: its DOT lines, nested clusters included}."""
+    bodies, stack = {}, []
+    for line in source.splitlines():
+        found = re.match(r"\s*subgraph (\w+) \{", line)
+        if found:
+            stack.append(found.group(1))
+            bodies[found.group(1)] = []
+            continue
+        if line.strip() == "}" and stack:
+            stack.pop()
+            continue
+        for name in stack:
+            bodies[name].append(line)
+    return bodies
+
+
+def test_an_opened_tanh_is_drawn_as_2_sigmoid_2x_minus_1_in_a_few_nodes():
+    x = Value(0.5, label="x")
+    y = F.tanh(x)
+    y.backward()
+    source = to_dot(y, derived="open").source
+    inside = "\n".join(frame_bodies(source)["cluster_f1"])
+    nodes, edges = dot_nodes_and_edges(inside)
+    ops = re.findall(r"label=<(×|sigmoid|sub|\+|exp|max)>", inside)
+    assert sorted(ops) == sorted(["×", "sigmoid", "×", "sub"])
+    assert len(nodes) == 10          # 3 constant chips, 3 values, 4 ops (was 18 values)
+    assert "2σ(2x) − 1" in source
+    # the constant 1 of "− 1" has its edge, and no constant is built from constants
+    _, all_edges = dot_nodes_and_edges(source)
+    touched = {a for a, _, _ in all_edges} | {b for _, b, _ in all_edges}
+    assert all(n in touched for n in nodes)
+
+
+@pytest.mark.parametrize("make", [F.tanh, F.sigmoid, lambda v: F.logaddexp(v, v * 3.0),
+                                  lambda v: F.tanh(F.softplus(v))])
+@pytest.mark.parametrize("x", [-3.0, -0.7, 0.0, 0.5, 2.0])
+def test_numbers_in_an_opened_fused_op_carry_no_rounding_noise(make, x):
+    # at these inputs every true value inside is 0 or above 1e-3: a tiny one is noise
+    u = Value(x, label="u")
+    out = make(u)
+    out.backward()
+    source = to_dot(out, derived="open", legend=False).source
+    for number in re.findall(r">(-?[\d.]+(?:e[-+]\d+)?)<", source):
+        value = float(number)
+        assert value == 0.0 or abs(value) > 1e-6, (number, source)
+
+
+def test_an_opened_tanh_of_softplus_stays_a_readable_width_with_nested_frames():
+    import json
+    u = Value(0.3, label="u")
+    t = F.tanh(F.softplus(u))
+    t.backward()
+    drawing = to_dot(t, derived="open")
+    bb = json.loads(drawing.pipe("json"))["bb"].split(",")
+    width_pt = float(bb[2]) - float(bb[0])
+    assert width_pt < 2100    # was 3157 pt (4209 px) with the full flat references
+    bodies = frame_bodies(drawing.source)
+    softplus = [c for c, lines in bodies.items() if any("label=<softplus>" in l for l in lines)]
+    assert len(softplus) == 1
+    # the softplus frame holds the logaddexp composite, not only its "0" chip
+    assert any("subgraph cluster_f" in line for line in
+               drawing.source.split(f"subgraph {softplus[0]} {{", 1)[1].splitlines()[:40])
