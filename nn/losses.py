@@ -104,7 +104,8 @@ def _sum_of_squares(name: str, output: Any, target: Any, factor: Any) -> Any:
     big = max(abs(_data(d)) for d in diffs) if diffs else 0.0
     total = 0.0
     if math.isfinite(big) and (big > _SCALE_ABOVE or 0.0 < big < _SCALE_BELOW):
-        scale = math.ldexp(1.0, math.frexp(big)[1] - 1)  # ≤ big, so never inf
+        # ≤ big, so never inf; ≥ 2⁻¹⁰²² so that 1/scale is finite too
+        scale = math.ldexp(1.0, max(math.frexp(big)[1] - 1, -1022))
         for d in diffs:
             total = total + (d * (1.0 / scale)) * (d * factor)
         return total * scale
