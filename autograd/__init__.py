@@ -41,8 +41,8 @@ ops), ``graph`` (order, the backward walk, grad), ``steps``, ``paths``, ``explai
 """
 
 from .errors import (AnomalyError, BranchChangedError, ExpressionError, GradcheckError, GraphError,
-                     GraphTooLargeError, GraphvizNotFoundError, OperandTypeError,
-                     PathgradError, PathLimitError, StateFileError)
+                     GraphTooLargeError, GraphvizNotFoundError, GraphvizTimeoutError,
+                     OperandTypeError, PathgradError, PathLimitError, StateFileError)
 from .value import (Value, detect_anomaly, enable_grad, gc_paused, is_anomaly_enabled,
                     is_grad_enabled, no_grad)
 from . import functional, ops
@@ -50,7 +50,7 @@ from .functional import (abs, elu, exp, expm1, hard_sigmoid, hard_tanh, leaky_re
                          log1p, logaddexp, maximum, minimum, relu, sigmoid, silu, softplus,
                          sqrt, swish, tanh)
 from .graph import derivative, grad, hvp, topological_order, zero_grad
-from .steps import Step, backward_steps
+from .steps import StaleStepperError, Step, Stepper, backward_steps, forward_steps
 from .forward import Dual, forward_derivative, forward_gradient, jvp
 from .check import check_modes, gradcheck, gradgradcheck, numerical_derivative, \
     numerical_gradient
@@ -66,14 +66,15 @@ __all__ = [
     "abs", "elu", "exp", "expm1", "hard_sigmoid", "hard_tanh", "leaky_relu", "log", "log1p",
     "logaddexp", "maximum", "minimum", "relu", "sigmoid", "silu", "softplus", "sqrt", "swish",
     "tanh",
-    "Step", "backward_steps", "derivative", "grad", "hvp", "topological_order", "zero_grad",
+    "Step", "Stepper", "backward_steps", "forward_steps", "derivative", "grad", "hvp", "topological_order", "zero_grad",
     "Dual", "forward_derivative", "forward_gradient", "jvp",
     "gradcheck", "gradgradcheck", "check_modes", "numerical_derivative", "numerical_gradient",
     "explain", "summarize", "Path", "count_paths", "format_paths", "path_sums", "paths",
     "Drawing", "to_dot", "to_svg", "render", "to_html", "write_html",
     "to_tikz",
     "PathgradError", "OperandTypeError", "AnomalyError", "GraphError", "PathLimitError",
-    "GradcheckError", "ExpressionError", "GraphvizNotFoundError", "GraphTooLargeError",
+    "GradcheckError", "ExpressionError", "GraphvizNotFoundError", "GraphvizTimeoutError",
+    "GraphTooLargeError", "StaleStepperError",
     "StateFileError", "BranchChangedError",
 ]
 

@@ -54,7 +54,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
 from .display import html_table
-from .errors import PathgradError
+from .errors import GraphTooLargeError, GraphvizNotFoundError, PathgradError
 from .explain import format_factor, format_number, formula, node_names, printable
 from .graph import topological_order, walk
 from .value import Value
@@ -342,8 +342,17 @@ class Stepper:
         current = self.current
         caption = html.escape(f"{self.kind} step {self.position} of {len(self.steps)}" +
                               (f": {current}" if current is not None else ""))
-        return f"<div><p>{caption}</p>{self.snapshot()._repr_html_()}</div>"  # the lead may
-        # route this to the interactive view of autograd.stepper
+        table = f"<div><p>{caption}</p>{self.snapshot()._repr_html_()}</div>"
+        if self.kind != "backward" or not self.steps:
+            return table
+        # In a notebook a backward stepper shows as the interactive page (an isolated
+        # iframe, autograd.stepper, a layer above this one); without Graphviz, or past the
+        # page's node limit, as the table of where it stands.
+        from .stepper import notebook_html
+        try:
+            return notebook_html(self.root, seed=self.steps[0].upstream)
+        except (GraphvizNotFoundError, GraphTooLargeError):
+            return table
 
 
 def backward_steps(root: Value, seed: Any = 1.0) -> Stepper:
