@@ -170,7 +170,25 @@ def test_the_stepper_repr_shows_position_current_line_and_table():
     assert text.startswith("backward stepper at step 2 of 5\n"
                            "  last: d = b + 1: got 3; sends 3·1 = 3 to b\n")
     assert "b     input        1     3" in text and "a     input        2     ·" in text
-    assert "<table" in e.backward_steps()._repr_html_()
+    assert "<table" in e.backward_steps().snapshot()._repr_html_()
+
+
+def test_a_backward_stepper_shows_as_the_isolated_interactive_page_in_a_notebook():
+    *_, e = worked_example()
+    page = e.backward_steps()._repr_html_()
+    assert page.startswith("<iframe") and 'sandbox="allow-scripts"' in page
+    assert "<table" in e.forward_steps()._repr_html_()  # forward steps: the table
+
+
+def test_without_graphviz_a_stepper_shows_as_its_table(monkeypatch):
+    from autograd import stepper
+    from autograd.errors import GraphvizNotFoundError
+
+    def missing(*args, **kwargs):
+        raise GraphvizNotFoundError("no dot")
+    monkeypatch.setattr(stepper, "notebook_html", missing)
+    *_, e = worked_example()
+    assert e.backward_steps()._repr_html_().startswith("<div><p>backward step 0 of 5")
 
 
 def test_an_abandoned_stepper_leaves_every_grad_as_it_was():
