@@ -217,7 +217,10 @@ def check_label_is_shown(label):
     x = Value(1.0, label=label)
     y = x * 2; y.label = label
     texts = svg_texts(to_svg(y, legend=False))
-    for line in display_text(label).split("\n"):
+    # a node's name is its label made printable (newlines and controls as escapes), then
+    # cut to the box's width
+    from autograd.explain import printable
+    for line in display_text(printable(label)).split("\n"):
         line = line.replace("\xa0", " ")
         if line.strip():
             assert line in texts
