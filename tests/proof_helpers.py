@@ -25,6 +25,7 @@ Tolerances, and why:
 from __future__ import annotations
 
 import math
+import re
 from typing import Any, Sequence
 
 from hypothesis import assume, settings
@@ -196,3 +197,20 @@ def distance_to_kink(op_name: str, args: Sequence[float], kinks: Sequence[float]
     if not kinks:
         return math.inf
     return min(math.fabs(args[0] - k) for k in kinks)
+
+
+def cluster_bodies(source):
+    """{cluster name: the DOT lines inside it (nested clusters included)}."""
+    bodies, stack = {}, []
+    for line in source.splitlines():
+        found = re.match(r"\s*subgraph (\w+) \{", line)
+        if found:
+            stack.append(found.group(1))
+            bodies[found.group(1)] = []
+            continue
+        if line.strip() == "}" and stack:
+            stack.pop()
+            continue
+        for name in stack:
+            bodies[name].append(line)
+    return bodies

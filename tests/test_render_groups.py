@@ -10,6 +10,7 @@ from hypothesis import given, settings, strategies as st
 from autograd import Value
 from autograd.errors import GraphError
 from autograd.render import to_dot
+from proof_helpers import cluster_bodies
 
 R = importlib.import_module("autograd.render")
 
@@ -42,23 +43,6 @@ def network(sizes=(4, 1), activation="relu", seed=0, inputs=(1.0, -2.0), loss=Tr
         out.label = "loss"
     out.backward()
     return model, out
-
-
-def cluster_bodies(source):
-    """{cluster name: the DOT lines inside it (nested clusters included)}."""
-    bodies, stack = {}, []
-    for line in source.splitlines():
-        found = re.match(r"\s*subgraph (\w+) \{", line)
-        if found:
-            stack.append(found.group(1))
-            bodies[found.group(1)] = []
-            continue
-        if line.strip() == "}" and stack:
-            stack.pop()
-            continue
-        for name in stack:
-            bodies[name].append(line)
-    return bodies
 
 
 # --- one box per neuron -----------------------------------------------------------------------

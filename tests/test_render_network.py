@@ -9,6 +9,7 @@ from hypothesis import given, settings, strategies as st
 from autograd import Value
 from autograd import functional as F
 from autograd.render import to_dot
+from proof_helpers import cluster_bodies
 
 R = importlib.import_module("autograd.render")
 
@@ -384,29 +385,12 @@ def test_render_steps_needs_a_step_number_in_its_pattern(tmp_path):
 
 # --- opened fused ops: the composite at the size of its formula -------------------------------
 
-def frame_bodies(source):
-    """{cluster name: its DOT lines, nested clusters included}."""
-    bodies, stack = {}, []
-    for line in source.splitlines():
-        found = re.match(r"\s*subgraph (\w+) \{", line)
-        if found:
-            stack.append(found.group(1))
-            bodies[found.group(1)] = []
-            continue
-        if line.strip() == "}" and stack:
-            stack.pop()
-            continue
-        for name in stack:
-            bodies[name].append(line)
-    return bodies
-
-
 def test_an_opened_tanh_is_drawn_as_2_sigmoid_2x_minus_1_in_a_few_nodes():
     x = Value(0.5, label="x")
     y = F.tanh(x)
     y.backward()
     source = to_dot(y, derived="open").source
-    inside = "\n".join(frame_bodies(source)["cluster_f1"])
+    inside = "\n".join(cluster_bodies(source)["cluster_f1"])
     nodes, edges = dot_nodes_and_edges(inside)
     ops = re.findall(r"label=<(×|sigmoid|sub|\+|exp|max)>", inside)
     assert sorted(ops) == sorted(["×", "sigmoid", "×", "sub"])
@@ -441,7 +425,7 @@ def test_an_opened_tanh_of_softplus_stays_a_readable_width_with_nested_frames():
     bb = json.loads(drawing.pipe("json"))["bb"].split(",")
     width_pt = float(bb[2]) - float(bb[0])
     assert width_pt < 2100    # was 3157 pt (4209 px) with the full flat references
-    bodies = frame_bodies(drawing.source)
+    bodies = cluster_bodies(drawing.source)
     softplus = [c for c, lines in bodies.items() if any("label=<softplus>" in l for l in lines)]
     assert len(softplus) == 1
     # the softplus frame holds the logaddexp composite, not only its "0" chip
