@@ -234,6 +234,14 @@ class _Meta:
         self.site: Optional[str] = None
         self.shared = False
 
+    def copy(self, group: Optional[tuple] = None) -> "_Meta":
+        """An unshared copy for another node: label, site and a list of its own of the hooks;
+        ``group`` as given (the copy's derived-op group may point at copied inputs)."""
+        copied = _Meta()
+        copied.label, copied.site, copied.group = self.label, self.site, group
+        copied.hooks = None if self.hooks is None else list(self.hooks)
+        return copied
+
     @classmethod
     def shared_group(cls, name: str) -> "_Meta":
         meta = cls()
@@ -660,14 +668,11 @@ class Value:
             if meta is None or meta.shared:
                 twin._meta = meta
             else:
-                copied = _Meta()
-                copied.label, copied.site = meta.label, meta.site
-                copied.hooks = None if meta.hooks is None else list(meta.hooks)
-                if meta.group is not None:
-                    name, inputs = meta.group
-                    copied.group = (name, None if inputs is None else tuple(
-                        memo.get(id(v), v) if isinstance(v, Value) else v for v in inputs))
-                twin._meta = copied
+                group = meta.group
+                if group is not None and group[1] is not None:
+                    group = (group[0], tuple(memo.get(id(v), v) if isinstance(v, Value) else v
+                                             for v in group[1]))
+                twin._meta = meta.copy(group)
         return memo[id(self)]
 
     def __reduce_ex__(self, protocol: Any) -> Any:
@@ -688,13 +693,7 @@ class Value:
         twin.data, twin.grad, twin.requires_grad = self.data, self.grad, self.requires_grad
         twin._op, twin._a, twin._b, twin._mark = self._op, self._a, self._b, None
         meta = self._meta
-        if meta is None or meta.shared:
-            twin._meta = meta
-        else:
-            copied = _Meta()
-            copied.label, copied.site, copied.group = meta.label, meta.site, meta.group
-            copied.hooks = None if meta.hooks is None else list(meta.hooks)
-            twin._meta = copied
+        twin._meta = meta if meta is None or meta.shared else meta.copy(meta.group)
         return twin
 
     def register_hook(self, hook: Callable[[Any], Any]) -> Callable[[], None]:
