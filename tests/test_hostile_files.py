@@ -1,11 +1,13 @@
 """Hostile state files and writes through links (issue 15): every bad file is a
 StateFileError raised before anything is allocated or changed, and every writer follows links."""
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
 import threading
+import tracemalloc
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -42,6 +44,18 @@ def _resign(path, edit):
     path.write_text(state.dumps(body))
 
 
+@contextlib.contextmanager
+def peak_memory():
+    """The block's peak traced allocation, in bytes, in ``peak[0]`` once the block ends."""
+    peak = [0]
+    tracemalloc.start()
+    try:
+        yield peak
+    finally:
+        peak[0] = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+
+
 def _only_state_file_errors(path):
     """Load ``path`` every way; anything but StateFileError (or success) fails the test."""
     model, opt, trainer = _fresh()
@@ -62,15 +76,10 @@ def _only_state_file_errors(path):
 def test_forged_huge_sizes_with_a_valid_checksum_are_refused_before_building(tmp_path, sizes):
     _, _, _, path = _small(tmp_path)
     _resign(path, lambda p: p["model"]["config"].update({"sizes": sizes}))
-    import tracemalloc
-    tracemalloc.start()
-    try:
-        with pytest.raises(StateFileError, match="needs at least .* parameters but the file"):
-            MLP.load(path)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert peak < 20 * 2 ** 20  # memory bounded by the file, not by the forged sizes
+    with peak_memory() as peak, pytest.raises(
+            StateFileError, match="needs at least .* parameters but the file"):
+        MLP.load(path)
+    assert peak[0] < 20 * 2 ** 20  # memory bounded by the file, not by the forged sizes
 
 
 @pytest.mark.parametrize("config", [{"nin": 10 ** 30}, {"sizes": [True]}, {"sizes": [0]},
@@ -138,15 +147,10 @@ def test_a_file_past_the_size_limit_is_refused_before_reading(tmp_path):
     big = tmp_path / "sparse.json"
     with open(big, "wb") as f:
         f.truncate(3 * 2 ** 30)  # a sparse 3 GB file: no disk used
-    import tracemalloc
-    tracemalloc.start()
-    try:
-        with pytest.raises(StateFileError, match="state-file limit of 67108864 bytes"):
-            MLP.load(big)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert peak < 2 ** 20
+    with peak_memory() as peak, pytest.raises(StateFileError,
+                                              match="state-file limit of 67108864 bytes"):
+        MLP.load(big)
+    assert peak[0] < 2 ** 20
     assert state.MAX_STATE_BYTES == 64 * 2 ** 20
 
 
