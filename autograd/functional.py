@@ -139,13 +139,13 @@ def pow(x: Any, y: Any) -> Any:  # noqa: A001 - mirrors operator.pow
 
 
 def abs(x: Any) -> Any:  # noqa: A001
-    """|x| = max(x, −x) + 0.  At 0 the tie gives ½·1 + ½·(−1) = 0; the + 0 makes
-    |−0.0| = +0.0 (IEEE), which max(−0.0, 0.0) alone is not.
+    """|x| = max(x, −x).  At 0 the tie gives ½·1 + ½·(−1) = 0; |−0.0| = +0.0 because
+    ``max`` is IEEE's maximum (max(−0, +0) = +0).
 
     >>> abs(-0.0)
     0.0
     """
-    return _grouped("abs", maximum(x, neg(x)) + 0.0, x)
+    return _grouped("abs", maximum(x, neg(x)), x)
 
 
 def minimum(a: Any, b: Any) -> Any:
