@@ -29,7 +29,8 @@ import sys
 import warnings
 from typing import Any, Callable, Optional, Sequence
 
-from . import functional as F
+from . import functional as F  # noqa: F401  (declares the derived ops)
+from . import ops
 from .errors import ExpressionError, PathgradError, PathLimitError
 from .explain import explain, format_number, printable
 from .paths import DEFAULT_PATH_LIMIT, DEFAULT_TEXT_LIMIT
@@ -41,18 +42,20 @@ __all__ = ["main", "evaluate", "parse", "FUNCTIONS", "MAX_EXPRESSION_LENGTH"]
 MAX_EXPRESSION_LENGTH = 10_000
 
 
-#: Functions an expression may call: name → (function, fewest args, most args).  Optional
-#: trailing arguments (leaky_relu's slope, elu's alpha, swish's beta) must be numbers.
-FUNCTIONS: dict[str, tuple[Callable, int, int]] = {
-    "exp": (F.exp, 1, 1), "log": (F.log, 1, 1), "log1p": (F.log1p, 1, 1),
-    "expm1": (F.expm1, 1, 1), "max": (F.maximum, 2, 2),
-    "min": (F.minimum, 2, 2), "abs": (F.abs, 1, 1), "tanh": (F.tanh, 1, 1),
-    "sigmoid": (F.sigmoid, 1, 1), "relu": (F.relu, 1, 1),
-    "softplus": (F.softplus, 1, 1), "logaddexp": (F.logaddexp, 2, 2),
-    "leaky_relu": (F.leaky_relu, 1, 2), "elu": (F.elu, 1, 2),
-    "hard_sigmoid": (F.hard_sigmoid, 1, 1), "hard_tanh": (F.hard_tanh, 1, 1),
-    "swish": (F.swish, 1, 2), "silu": (F.silu, 1, 1), "sqrt": (F.sqrt, 1, 1),
-}
+#: Functions an expression may call: name → (function, fewest args, most args), made from
+#: every declared op whose record names a command-line function (``cli``), your own included.
+#: Optional trailing arguments (leaky_relu's slope, elu's alpha, swish's beta) must be numbers.
+FUNCTIONS: dict[str, tuple[Callable, int, int]] = {}
+
+
+def _add_function(record: Any) -> None:
+    if record.cli:
+        fn = record.fn if isinstance(record, ops.Derived) else record
+        FUNCTIONS[record.cli] = (fn, record.arity, record.arity + len(getattr(record, "params",
+                                                                               ())))
+
+
+ops.subscribe(_add_function)
 
 #: What NAME=NUMBER accepts: ASCII decimal numbers (float() would also take 1_000 and
 #: Arabic-Indic or other Unicode digits), inf and nan.

@@ -20,73 +20,17 @@ from typing import Any, Callable, Sequence
 
 from . import ops
 from .errors import OperandTypeError
-from .value import _is_real
+from .ops import Derived, Primitive
+from .value import _is_real, operator_methods
 
 __all__ = ["Dual", "jvp", "forward_derivative", "forward_gradient", "TANGENT_RULES"]
-
-
-def _recip(x: float) -> float:
-    return ops.f_div(1.0, x)
-
-
-def _max_tangent(a: float, da: float, b: float, db: float, out: float) -> float:
-    if a > b:
-        return da
-    if b > a:
-        return db
-    return 0.5 * (da + db)  # the tie convention: the average of both sides
-
-
-def _pow_tangent(x: float, dx: float, k: float, dk: float, out: float) -> float:
-    # d(x^k) = k x^(k-1) dx + x^k ln x dk; x^0 is flat in x, and 0^k (k >= 0) flat in k.
-    t = 0.0 if (k == 0.0 or dx == 0.0) else k * ops.f_pow(x, k - 1.0) * dx
-    if dk == 0.0 or (x == 0.0 and k >= 0.0):
-        return t
-    return t + out * ops.f_log(x) * dk
-
-
-def _sigmoid_tangent(x: float, dx: float, out: float) -> float:
-    # σ'(x) = e^(-|x|) / (1 + e^(-|x|))², written without σ itself.
-    e = math.exp(-math.fabs(x)) if x == x else math.nan
-    return e / ((1.0 + e) * (1.0 + e)) * dx
-
-
-def _tanh_tangent(x: float, dx: float, out: float) -> float:
-    # tanh'(x) = 1/cosh²(x) = 4 e^(-2|x|) / (1 + e^(-2|x|))²
-    e = math.exp(-2.0 * math.fabs(x)) if x == x else math.nan
-    return 4.0 * e / ((1.0 + e) * (1.0 + e)) * dx
-
-
-def _logaddexp_tangent(a: float, da: float, b: float, db: float, out: float) -> float:
-    # d ln(eᵃ + eᵇ) = (eᵃ da + eᵇ db) / (eᵃ + eᵇ), scaled by e^(-max) to stay finite.
-    m = a if a >= b else b
-    if m == math.inf or m == -math.inf or m != m:
-        return math.nan if m != m else (da if a >= b else db)
-    ea, eb = math.exp(a - m), math.exp(b - m)
-    return (ea * da + eb * db) / (ea + eb)
-
-
-#: name → tangent rule ``(x, dx[, y, dy], out) -> d out``, one per primitive.
-TANGENT_RULES: dict[str, Callable[..., float]] = {
-    "add": lambda a, da, b, db, out: da + db,
-    "mul": lambda a, da, b, db, out: da * b + a * db,
-    "max": _max_tangent,
-    "exp": lambda x, dx, out: out * dx,
-    "log": lambda x, dx, out: ops.f_div(dx, x),
-    "div": lambda a, da, b, db, out: ops.f_div(da - out * db, b),
-    "pow": _pow_tangent,
-    "log1p": lambda x, dx, out: ops.f_div(dx, 1.0 + x),
-    "expm1": lambda x, dx, out: ops.f_exp(x) * dx,
-    "tanh": _tanh_tangent,
-    "sigmoid": _sigmoid_tangent,
-    "logaddexp": _logaddexp_tangent,
-}
 
 
 class Dual:
     """A dual number ``value + tangent·ε`` with ε² = 0.
 
-    Accepts the same operands as Value: numbers, numpy scalars and Duals.
+    Accepts the same operands as Value: numbers, numpy scalars and Duals.  Each op's method
+    and operator comes from its record (``Dual(2.0, 1.0).exp()``), as on Value.
     """
 
     __slots__ = ("value", "tangent")
@@ -105,47 +49,15 @@ class Dual:
         return f"Dual({self.value!r}, {self.tangent!r})"
 
     @staticmethod
-    def apply(op: ops.Primitive, *args: Any) -> "Dual":
-        """Apply a primitive by its tangent rule."""
+    def apply(op: Primitive, *args: Any) -> "Dual":
+        """Apply a primitive by its tangent rule (its own, or Σ local·dx from its local rule)."""
         duals = [_lift(a, op.name) for a in args]
         out = op.forward(*(d.value for d in duals))
-        rule = TANGENT_RULES[op.name]
         flat = [v for d in duals for v in (d.value, d.tangent)]
-        return Dual(out, rule(*flat, out))
+        return Dual(out, op.tangent_rule()(*flat, out))
 
-    def __add__(self, other: Any) -> "Dual":
-        return Dual.apply(ops.ADD, self, other)
-
-    __radd__ = __add__
-
-    def __mul__(self, other: Any) -> "Dual":
-        return Dual.apply(ops.MUL, self, other)
-
-    __rmul__ = __mul__
-
-    def __truediv__(self, other: Any) -> "Dual":
-        return Dual.apply(ops.DIV, self, other)
-
-    def __rtruediv__(self, other: Any) -> "Dual":
-        return Dual.apply(ops.DIV, other, self)
-
-    def __neg__(self) -> "Dual":
-        return _F.neg(self)
-
-    def __sub__(self, other: Any) -> "Dual":
-        return _F.sub(self, _lift(other, "-"))
-
-    def __rsub__(self, other: Any) -> "Dual":
-        return _F.sub(_lift(other, "-"), self)
-
-    def __pow__(self, other: Any) -> "Dual":
-        return _F.pow(self, other)
-
-    def __rpow__(self, other: Any) -> "Dual":
-        return _F.pow(_lift(other, "**"), self)
-
-    def __abs__(self) -> "Dual":
-        return _F.abs(self)
+    def __pos__(self) -> "Dual":
+        return self
 
     def __float__(self) -> float:
         return self.value
@@ -162,38 +74,38 @@ class Dual:
     def __ge__(self, other: Any) -> bool:
         return self.value >= _lift(other, ">=").value
 
-    def exp(self) -> "Dual":
-        return Dual.apply(ops.EXP, self)
 
-    def log(self) -> "Dual":
-        return Dual.apply(ops.LOG, self)
+class _Tangents(dict):
+    """name → each declared primitive's tangent rule (a view of the registry)."""
 
-    def log1p(self) -> "Dual":
-        return Dual.apply(ops.LOG1P, self)
+    def __missing__(self, name: str) -> Any:
+        record = ops.REGISTRY.get(name)
+        if not isinstance(record, Primitive):
+            raise KeyError(name)
+        return record.tangent_rule()
 
-    def expm1(self) -> "Dual":
-        return Dual.apply(ops.EXPM1, self)
+    def __contains__(self, name: object) -> bool:
+        return isinstance(ops.REGISTRY.get(name), Primitive)  # type: ignore[arg-type]
 
-    def tanh(self) -> "Dual":
-        return Dual.apply(ops.TANH, self)
 
-    def sigmoid(self) -> "Dual":
-        return Dual.apply(ops.SIGMOID, self)
+#: name → tangent rule ``(x, dx[, y, dy], out) -> d out`` of every declared primitive.
+TANGENT_RULES: dict[str, Callable[..., float]] = _Tangents()
 
-    def maximum(self, other: Any) -> "Dual":
-        return Dual.apply(ops.MAX, self, other)
 
-    def minimum(self, other: Any) -> "Dual":
-        return _F.minimum(self, other)
-
-    def relu(self) -> "Dual":
-        return _F.relu(self)
-
-    def softplus(self) -> "Dual":
-        return _F.softplus(self)
-
-    def sqrt(self) -> "Dual":
-        return _F.sqrt(self)
+def _install(record: Any) -> None:
+    """Give Dual the method and operator of a newly declared op."""
+    if isinstance(record, Primitive):
+        def function(*args: Any, _op: Primitive = record) -> Dual:
+            return Dual.apply(_op, *args)
+        function.__name__ = record.method or record.name
+    else:
+        function = record.fn
+    if record.method:
+        setattr(Dual, record.method, function)
+    if record.operator:
+        for name, fn in operator_methods(record, function, lambda x: _lift(x, record.name)
+                                         ).items():
+            setattr(Dual, name, fn)
 
 
 def _lift(x: Any, opname: str) -> Dual:
@@ -225,4 +137,5 @@ def forward_gradient(f: Callable[..., Any], xs: Sequence[float]) -> list[float]:
             for i in range(len(xs))]
 
 
-from . import functional as _F  # noqa: E402
+ops.add_carrier(Dual, Dual.apply)
+ops.subscribe(_install)

@@ -21,16 +21,16 @@ from __future__ import annotations
 
 import math  # noqa: F401  (the doctests use it)
 import numbers
-from typing import Any, Optional
+from typing import Any, Callable, Optional, Union
 
 from . import ops  # noqa: F401  (the doctests use it)
 from .errors import OperandTypeError
-from .ops import (ADD, DIV, EXP, EXPM1, LOG, LOG1P, LOGADDEXP, MAX, MUL, POW, SIGMOID, TANH,
-                  Primitive)
-from .value import _METHODS, Value, _binary, _lift, _Meta, _unary
+from .ops import (ADD, DIV, EVERYWHERE, EXP, EXPM1, LOG, LOG1P, LOGADDEXP, MAX, MUL, POW,
+                  POSITIVE, SIGMOID, TANH, Derived, Domain, Primitive, register)
+from .value import Value, _binary, _lift, _Meta, _unary, method_for
 
 __all__ = [
-    "apply", "exp", "log", "log1p", "expm1", "maximum",
+    "apply", "derived", "exp", "log", "log1p", "expm1", "maximum",
     "neg", "sub", "truediv", "pow", "abs", "minimum", "relu", "sigmoid", "tanh", "softplus",
     "logaddexp", "leaky_relu", "elu", "hard_sigmoid", "hard_logistic", "hard_tanh", "swish",
     "silu", "sqrt", "REFERENCES", "DERIVED", "ULP_BOUNDS",
@@ -46,42 +46,58 @@ def apply(op: Primitive, *args: Any) -> Any:
     first = args[0]
     if first.__class__ is Value:  # the hot path: a Value first
         return _unary(op, first) if op.arity == 1 else _binary(op, first, args[1])
-    for x in args:
-        if isinstance(x, Value):
-            return _binary(op, _lift(first, op.symbol), args[1])
-    for x in args:
-        if isinstance(x, _forward.Dual):
-            return _forward.Dual.apply(op, *args)
-    return op.forward(*(_as_float(x, op) for x in args))
+    return op(*args)
 
 
-def _as_float(x: Any, op: Primitive) -> float:
-    if isinstance(x, numbers.Real):
-        return float(x)
-    raise OperandTypeError(f"unsupported operand for {op.name}: {type(x).__name__} {x!r:.60}")
+def derived(name: Optional[str] = None, *, arity: Optional[int] = None,
+            symbol: Optional[str] = None, domain: Union[Domain, tuple] = EVERYWHERE,
+            ulps: Optional[tuple] = None, method: Optional[str] = None,
+            operator: Optional[str] = None, cli: Optional[str] = None,
+            params: tuple[str, ...] = (), abs_error: float = 0.0, reference_for: str = "",
+            grouped: bool = True, reason: str = "") -> Callable[[Callable], Callable]:
+    """Declare a derived op: a function of primitives, with the facts every tool reads.
+
+    The decorated function runs on floats, Values and Duals (write it with operators and
+    this module's functions); on Values its output node remembers the op (``node.group``), so
+    pictures and the stepper draw it as one box.  ``arity`` defaults to the number of
+    parameters without defaults; ``params`` names the optional numeric ones after them.
+
+    >>> @derived("softsign_doc", method="softsign_doc")
+    ... def softsign(x):
+    ...     return x / (1.0 + abs(x))
+    >>> from autograd import Value
+    >>> y = Value(1.0).softsign_doc(); y.data, y.group[0]
+    (0.5, 'softsign_doc')
+    """
+    def declare(fn: Callable[..., Any]) -> Callable[..., Any]:
+        op_name = name or fn.__name__
+        n = ops._arity_of(fn, op_name) if arity is None else arity
+        shown = symbol or op_name
+        op = _grouping(fn, shown, n) if grouped else fn
+        register(Derived(op_name, n, op, params=params, reference_for=reference_for,
+                         symbol=shown, domain=domain, ulps=ulps, method=method,
+                         operator=operator, cli=cli, abs_error=abs_error, reason=reason))
+        return op
+    return declare
 
 
-def _grouped(name: str, out: Any, *inputs: Any) -> Any:
-    """Mark ``out`` as the output of derived op ``name`` applied to ``inputs``."""
-    if out.__class__ is Value and out._op is not None:
-        out._ensure_meta().group = (name, inputs)
-    return out
+def _grouping(fn: Callable[..., Any], name: str, arity: int) -> Callable[..., Any]:
+    """``fn`` whose Value output remembers ``(name, inputs)``; a one-input op whose output's
+    first parent is its input shares one meta among all its nodes (no allocation)."""
+    shared = _Meta.shared_group(name)
 
-
-def _grouped1(meta: _Meta, out: Any) -> Any:
-    """Mark ``out`` as the output of a one-input derived op whose input is ``out``'s first
-    parent, with a shared meta (no allocation on this hot path)."""
-    if out.__class__ is Value and out._op is not None:
-        if out._meta is None:
-            out._meta = meta
-        else:
-            out._ensure_meta().group = (meta.group[0], (out._a,))
-    return out
-
-
-_maximum = _METHODS[MAX]
-_NEG, _RELU, _SQRT, _SOFTPLUS = (_Meta.shared_group(name)
-                                 for name in ("neg", "relu", "sqrt", "softplus"))
+    def op(*args: Any, **kwargs: Any) -> Any:
+        out = fn(*args, **kwargs)
+        if out.__class__ is Value and out._op is not None:
+            if arity == 1 and out._meta is None and out._a is args[0]:
+                out._meta = shared
+            else:
+                out._ensure_meta().group = (name, args[:arity])
+        return out
+    op.__name__ = op.__qualname__ = fn.__name__
+    op.__doc__ = fn.__doc__
+    op.__wrapped__ = fn
+    return op
 
 
 # --- primitives, generic over floats, Values and Duals ------------------------------------------
@@ -111,20 +127,24 @@ def maximum(a: Any, b: Any) -> Any:
     return apply(MAX, a, b)
 
 
-# --- derived ops ----------------------------------------------------------------------------------
+# --- derived ops: one declaration each -----------------------------------------------------------
+_KINK0 = Domain(kinks=(0.0,))
 
+
+@derived(operator="neg", ulps=(0, 0, 0))
 def neg(x: Any) -> Any:
     """−x = x · (−1); exact."""
-    return _grouped1(_NEG, apply(MUL, x, -1.0))
+    return apply(MUL, x, -1.0)
 
 
+@derived(operator="sub", ulps=(1, 0, 0))
 def sub(a: Any, b: Any) -> Any:
     """a − b = a + (−b); exact (one rounding, as float subtraction)."""
-    return _grouped("sub", apply(ADD, a, neg(b)), a, b)
+    return apply(ADD, a, neg(b))
 
 
 def truediv(a: Any, b: Any) -> Any:
-    """a / b (a primitive: exact, ``(a/b).data == a.data / b.data``)."""
+    """a / b (the primitive ``div``: exact, ``(a/b).data == a.data / b.data``)."""
     return apply(DIV, a, b)
 
 
@@ -138,6 +158,7 @@ def pow(x: Any, y: Any) -> Any:  # noqa: A001 - mirrors operator.pow
     return apply(POW, x, y)
 
 
+@derived(operator="abs", cli="abs", domain=_KINK0, ulps=(0, 0, 0))
 def abs(x: Any) -> Any:  # noqa: A001
     """|x| = max(x, −x).  At 0 the tie gives ½·1 + ½·(−1) = 0; |−0.0| = +0.0 because
     ``max`` is IEEE's maximum (max(−0, +0) = +0).
@@ -145,14 +166,19 @@ def abs(x: Any) -> Any:  # noqa: A001
     >>> abs(-0.0)
     0.0
     """
-    return _grouped("abs", maximum(x, neg(x)), x)
+    return maximum(x, neg(x))
 
 
+@derived(symbol="min", method="minimum", cli="min", domain=_KINK0)
 def minimum(a: Any, b: Any) -> Any:
     """min(a, b) = −max(−a, −b); a tie splits the gradient ½/½."""
-    return _grouped("min", neg(maximum(neg(a), neg(b))), a, b)
+    return neg(maximum(neg(a), neg(b)))
 
 
+_maximum = method_for(MAX)
+
+
+@derived(method="relu", cli="relu", domain=_KINK0, ulps=(0, 0, 0))
 def relu(x: Any) -> Any:
     """max(x, 0).  ``relu'(0) = ½`` (the max tie convention).
 
@@ -160,10 +186,11 @@ def relu(x: Any) -> Any:
     (0.0, 3.0)
     """
     if x.__class__ is Value:  # the hot path (every hidden unit of an MLP): no dispatch
-        return _grouped1(_RELU, _maximum(x, 0.0))
-    return _grouped1(_RELU, apply(MAX, x, 0.0))
+        return _maximum(x, 0.0)
+    return apply(MAX, x, 0.0)
 
 
+@derived(reference_for="sigmoid", grouped=False)
 def sigmoid_composite(x: Any) -> Any:
     """Reference for the fused sigmoid: e^(x−m) / (e^(x−m) + e^(−m)), m = max(x, 0).
 
@@ -183,6 +210,7 @@ def sigmoid(x: Any) -> Any:
     return apply(SIGMOID, x)
 
 
+@derived(reference_for="tanh", grouped=False)
 def tanh_composite(x: Any) -> Any:
     """Reference for the fused tanh: 2σ(2x) − 1 (loses digits near 0 to cancellation)."""
     return 2.0 * sigmoid_composite(2.0 * x) - 1.0
@@ -199,6 +227,7 @@ def tanh(x: Any) -> Any:
     return apply(TANH, x)
 
 
+@derived(reference_for="logaddexp", grouped=False)
 def logaddexp_composite(a: Any, b: Any) -> Any:
     """Reference for the fused logaddexp: m + log(e^(a−m) + e^(b−m)), m = max(a, b)."""
     m = maximum(a, b)
@@ -215,90 +244,93 @@ def logaddexp(a: Any, b: Any) -> Any:
     return apply(LOGADDEXP, a, b)
 
 
+@derived(method="softplus", cli="softplus", ulps=(2, 3, 4),
+         domain=Domain(extra=(-40.0, 40.0, -800.0, 800.0), unit_scale=True))
 def softplus(x: Any) -> Any:
     """ln(1 + eˣ) = logaddexp(x, 0); softplus' = σ(x) (½ at 0), softplus'' = σ(1 − σ).
 
     >>> softplus(0.0) == math.log(2), softplus(-40.0) > 0.0
     (True, True)
     """
-    return _grouped1(_SOFTPLUS, apply(LOGADDEXP, x, 0.0))
+    return apply(LOGADDEXP, x, 0.0)
 
 
+@derived(cli="leaky_relu", params=("slope",), domain=_KINK0, ulps=(1, 1, 0))
 def leaky_relu(x: Any, slope: float = 0.01) -> Any:
     """max(x, slope·x) for 0 ≤ slope ≤ 1; at 0 the gradient is (1 + slope)/2."""
     if not 0.0 <= slope <= 1.0:
         raise ValueError(f"leaky_relu slope must be in [0, 1], got {slope!r}")
-    return _grouped("leaky_relu", maximum(x, slope * x), x)
+    return maximum(x, slope * x)
 
 
+@derived(cli="elu", params=("alpha",), domain=Domain(kinks=(0.0,), unit_scale=True),
+         ulps=(1, 1, 1))
 def elu(x: Any, alpha: float = 1.0) -> Any:
     """x for x > 0, α(eˣ − 1) otherwise = max(x, 0) + α·expm1(min(x, 0)).
 
     Gradient at 0 is (1 + α)/2 (both max ties split).
     """
-    return _grouped("elu", relu(x) + alpha * expm1(minimum(x, 0.0)), x)
+    return relu(x) + alpha * expm1(minimum(x, 0.0))
 
 
+@derived(cli="hard_sigmoid", domain=Domain(kinks=(-2.0, 2.0)), ulps=(1, 0, 0))
 def hard_sigmoid(x: Any) -> Any:
     """The seeds' hard-logistic: max(min(0.25x + 0.5, 1), 0)."""
-    return _grouped("hard_sigmoid", maximum(minimum(0.25 * x + 0.5, 1.0), 0.0), x)
+    return maximum(minimum(0.25 * x + 0.5, 1.0), 0.0)
 
 
 hard_logistic = hard_sigmoid
 
 
+@derived(cli="hard_tanh", domain=Domain(kinks=(-1.0, 1.0)), ulps=(0, 0, 0))
 def hard_tanh(x: Any) -> Any:
     """max(min(x, 1), −1)."""
-    return _grouped("hard_tanh", maximum(minimum(x, 1.0), -1.0), x)
+    return maximum(minimum(x, 1.0), -1.0)
 
 
+# swish' = σ(x) + x·σ'(x) adds two terms of opposite signs for x < 0: near its zero
+# (x ≈ −1.28) it is accurate to about 4ε·max(1, |x|) absolute (abs_error), and its
+# derivatives cross zero, where no relative (ulp) bound can hold for a composite.
+_SWISH = Domain(high=1e150, low=-1e150, extra=(-40.0, 40.0), unit_scale=True)
+
+
+@derived(cli="swish", params=("beta",), domain=_SWISH, ulps=(3, None, None), abs_error=4.0)
 def swish(x: Any, beta: float = 1.0) -> Any:
     """x·σ(βx) (SiLU when β = 1)."""
-    return _grouped("swish", x * sigmoid(beta * x), x)
+    return x * sigmoid(beta * x)
 
 
+@derived(cli="silu", domain=_SWISH, abs_error=4.0)
 def silu(x: Any) -> Any:
     """x·σ(x)."""
     return swish(x, 1.0)
 
 
+@derived(method="sqrt", cli="sqrt", domain=POSITIVE, ulps=(1, 1, 1))
 def sqrt(x: Any) -> Any:
     """√x = x ** 0.5 (correctly rounded, as ``math.sqrt``); √x' = 1/(2√x), +inf at 0."""
-    return _grouped1(_SQRT, apply(POW, x, 0.5))
+    return apply(POW, x, 0.5)
 
+
+# --- views of the registry, for the tests and tools that list the built-in ops ------------------
+
+_BUILTIN = [r for r in ops.derived_ops()]
 
 #: Each fused primitive's reference composite, held equal to it by the tests.
-REFERENCES = {"sigmoid": sigmoid_composite, "tanh": tanh_composite,
-              "logaddexp": logaddexp_composite}
+REFERENCES = {r.reference_for: r.fn for r in _BUILTIN if r.reference_for}
+
+#: Every built-in derived op with its arity (composite references excluded).
+DERIVED = {r.name: (r.fn, r.arity) for r in _BUILTIN if not r.reference_for}
 
 #: Accuracy in ulps against the exact result (mpmath at 50 digits), of the value and of the
-#: first and second derivative (derivative of a derivative, recorded graphs), over the op's
-#: whole domain including its extremes; tests/test_mpmath_oracle.py holds every op to it.
-#: ``None``: not bounded in ulps — swish's derivatives cross zero, where a relative bound
-#: cannot hold for a composite (held there by central differences instead).  For ``pow`` the
-#: bound is at moderate arguments (x in [1e-3, 1e3], |y| ≤ 40); x**k's second derivative
-#: k(k−1)·x^(k−2) overflows where x^(k−2) alone does (sqrt'' below x ≈ 1e-205).  logaddexp's
-#: derivatives σ(±(a − b)) carry the rounding of a − b: their bound is times (1 + |a − b|),
-#: and its value's is times (1 + its condition number Σ|xᵢ ∂f/∂xᵢ|/|f|).  ``truediv``'s
-#: ∂/∂b = −out/b holds where a/b is a normal float (a subnormal out has fewer digits).  pow's cross
-#: derivative x^(y−1)(1 + y ln x) is a sum of two terms: bounded in ulps of the larger, and
-#: pow's derivative bounds are times (1 + |ln x|) (the exponents y − 1, y − 2 round).
-ULP_BOUNDS: dict[str, tuple[Optional[float], Optional[float], Optional[float]]] = {
-    "exp": (1, 1, 1), "log": (1, 1, 2), "log1p": (1, 2, 3), "expm1": (1, 1, 1),
-    "sqrt": (1, 1, 1), "neg": (0, 0, 0), "tanh": (2, 4, 6), "sigmoid": (2, 4, 6),
-    "softplus": (2, 3, 4), "swish": (3, None, None), "pow": (1, 4, 8),
-    "logaddexp": (2, 2, 4), "add": (1, 0, 0), "sub": (1, 0, 0), "mul": (1, 0, 0),
-    "truediv": (1, 2, 3), "relu": (0, 0, 0), "abs": (0, 0, 0), "elu": (1, 1, 1),
-    "leaky_relu": (1, 1, 0), "hard_tanh": (0, 0, 0), "hard_sigmoid": (1, 0, 0),
-}
-
-#: Every derived op with its arity, for tests, strategies and the command line.
-DERIVED = {
-    "neg": (neg, 1), "sub": (sub, 2), "truediv": (truediv, 2), "pow": (pow, 2),
-    "abs": (abs, 1), "minimum": (minimum, 2), "relu": (relu, 1), "sigmoid": (sigmoid, 1),
-    "tanh": (tanh, 1), "softplus": (softplus, 1), "logaddexp": (logaddexp, 2),
-    "leaky_relu": (leaky_relu, 1), "elu": (elu, 1), "hard_sigmoid": (hard_sigmoid, 1),
-    "hard_tanh": (hard_tanh, 1), "swish": (swish, 1), "sqrt": (sqrt, 1),
-}
-
-from . import forward as _forward  # noqa: E402  (forward imports this module's names lazily)
+#: first and second derivative, from each op's record (``ulps``); tests/test_mpmath_oracle.py
+#: holds every op to it.  ``None``: not bounded in ulps.  For ``pow`` the bound is at moderate
+#: arguments (x in [1e-3, 1e3], |y| ≤ 40); x**k's second derivative k(k−1)·x^(k−2) overflows
+#: where x^(k−2) alone does (sqrt'' below x ≈ 1e-205).  logaddexp's derivatives σ(±(a − b))
+#: carry the rounding of a − b: their bound is times (1 + |a − b|), and its value's is times
+#: (1 + its condition number Σ|xᵢ ∂f/∂xᵢ|/|f|).  ``div``'s ∂/∂b = −out/b holds where a/b is a
+#: normal float (a subnormal out has fewer digits).  pow's cross derivative x^(y−1)(1 + y ln x)
+#: is a sum of two terms: bounded in ulps of the larger, and pow's derivative bounds are times
+#: (1 + |ln x|) (the exponents y − 1, y − 2 round).
+ULP_BOUNDS: dict[str, tuple] = {r.name: r.ulps for r in ops.primitives() + _BUILTIN
+                                if r.ulps is not None}

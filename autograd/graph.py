@@ -292,3 +292,24 @@ def hvp(f: Callable[..., Any], xs: Sequence[float], v: Sequence[float]) -> list:
     if not isinstance(dot, Value):
         return [0.0] * len(leaves)
     return [float(h.data if isinstance(h, Value) else h) for h in grad(dot, leaves)]
+
+
+# --- Value's gradient methods --------------------------------------------------------------------
+
+def _backward_method(self: Value, grad: Any = 1.0, *, create_graph: bool = False) -> None:
+    """Accumulate d(self)/d(leaf) into every leaf's ``grad`` (see :mod:`autograd.graph`).
+
+    ``grad`` (the seed) is a real number or a Value; anything else is an
+    :class:`~autograd.errors.OperandTypeError` at once."""
+    _value._check_seed("backward", grad)
+    backward(self, grad, create_graph=create_graph)
+
+
+def _zero_grad_method(self: Value) -> None:
+    """Set ``grad = 0.0`` on this node and every node it depends on."""
+    zero_grad(self)
+
+
+_backward_method.__name__, _zero_grad_method.__name__ = "backward", "zero_grad"
+_value.attach("backward", _backward_method)
+_value.attach("zero_grad", _zero_grad_method)

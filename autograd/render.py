@@ -63,7 +63,7 @@ from .paths import Path
 from .steps import Step, backward_steps
 from . import functional as _F
 from .functional import REFERENCES
-from .value import Value, enable_grad
+from .value import Value, attach, enable_grad
 
 __all__ = ["Drawing", "to_dot", "to_svg", "render", "layout", "render_steps",
            "step_drawings", "grads_at", "step_grads", "graphviz_command", "display_text",
@@ -1464,3 +1464,12 @@ def repr_mimebundle(value: Value, include: Any = None, exclude: Any = None) -> d
         return {"image/svg+xml": to_svg(value), "text/plain": repr(value)}
     except GraphvizNotFoundError as exc:
         return {"text/plain": f"{value!r}\n({exc})"}
+
+
+def _mimebundle_method(self: Value, include: Any = None, exclude: Any = None) -> dict:
+    """Jupyter shows a Value as the SVG picture of its graph (:mod:`autograd.render`)."""
+    return repr_mimebundle(self, include, exclude)
+
+
+_mimebundle_method.__name__ = "_repr_mimebundle_"
+attach("_repr_mimebundle_", _mimebundle_method)

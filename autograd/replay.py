@@ -69,6 +69,7 @@ from collections import deque
 from itertools import repeat
 from typing import Any, Callable, Iterable, Optional, Sequence
 
+from . import modes as _modes
 from . import value as _value
 from .errors import BranchChangedError, GraphError
 from .graph import topological_order
@@ -305,8 +306,8 @@ def _run_traced(fn: Callable[..., Any], args: tuple) -> tuple[Value, tuple, list
             previous(event, *payload)
 
     t0 = time.perf_counter()
-    previous = _value._current_tracer()
-    with _value._tracing(tracer):  # this thread's nodes and guards only
+    previous = _modes.current_tracer()
+    with _modes.tracing(tracer):  # this thread's guards only
         out = fn(*args)
     seconds = time.perf_counter() - t0
     aux: tuple = ()

@@ -47,7 +47,7 @@ from .errors import GraphError, GraphTooLargeError
 from .explain import format_factor, format_number, formula, node_names, printable
 from .files import write_atomically
 from .graph import topological_order
-from .steps import backward_steps
+from .steps import Stepper, backward_steps
 from .value import Value
 
 __all__ = ["to_html", "write_html", "stepper_data", "notebook_html", "NotebookStepper",
@@ -566,3 +566,6 @@ Drag to pan, ctrl + wheel to zoom.</div>
 </body>
 </html>
 """
+
+
+Stepper.notebook_page = staticmethod(notebook_html)  # a backward stepper's notebook view

@@ -51,13 +51,13 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field, replace
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from .display import html_table
 from .errors import GraphTooLargeError, GraphvizNotFoundError, PathgradError
 from .explain import format_factor, format_number, formula, node_names, printable
 from .graph import topological_order, walk
-from .value import Value
+from .value import Value, _check_seed, attach
 
 __all__ = ["Step", "ForwardStep", "Stepper", "Snapshot", "StaleStepperError", "backward_steps",
            "forward_steps"]
@@ -244,6 +244,10 @@ class Stepper:
     about the graph's ``.grad`` fields.
     """
 
+    #: ``page(root, seed=...) -> html`` a backward stepper shows as in a notebook (set by
+    #: :mod:`autograd.stepper`; None: the table).
+    notebook_page: Optional[Callable[..., str]] = None
+
     def __init__(self, root: Value, kind: str, steps: list, changes: list, start: dict,
                  order: list, names: dict, final: Optional[list] = None,
                  before: Optional[list] = None) -> None:
@@ -346,11 +350,13 @@ class Stepper:
         if self.kind != "backward" or not self.steps:
             return table
         # In a notebook a backward stepper shows as the interactive page (an isolated
-        # iframe, autograd.stepper, a layer above this one); without Graphviz, or past the
-        # page's node limit, as the table of where it stands.
-        from .stepper import notebook_html
+        # iframe, set as ``notebook_page`` by autograd.stepper, a layer above this one);
+        # without Graphviz, or past the page's node limit, as the table of where it stands.
+        page = Stepper.notebook_page
+        if page is None:
+            return table
         try:
-            return notebook_html(self.root, seed=self.steps[0].upstream)
+            return page(self.root, seed=self.steps[0].upstream)
         except (GraphvizNotFoundError, GraphTooLargeError):
             return table
 
@@ -400,3 +406,20 @@ def forward_steps(root: Value) -> Stepper:
     steps = [ForwardStep(node, node.data, names, i + 1, count) for i, node in enumerate(order)]
     changes = [{id(node): node.data} for node in order]
     return Stepper(root, "forward", steps, changes, {}, order, names)
+
+
+def _backward_steps_method(self: Value, grad: Any = 1.0) -> Stepper:
+    """A :class:`~autograd.steps.Stepper` over the backward pass, one node per step."""
+    _check_seed("backward_steps", grad)
+    return backward_steps(self, grad)
+
+
+def _forward_steps_method(self: Value) -> Stepper:
+    """A :class:`~autograd.steps.Stepper` over the forward pass, one node per step."""
+    return forward_steps(self)
+
+
+_backward_steps_method.__name__ = "backward_steps"
+_forward_steps_method.__name__ = "forward_steps"
+attach("backward_steps", _backward_steps_method)
+attach("forward_steps", _forward_steps_method)

@@ -29,15 +29,21 @@ from __future__ import annotations
 import math
 import operator
 from dataclasses import dataclass
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, Iterator, Mapping, Optional, Sequence
 
-from hypothesis import strategies as st
+try:
+    from hypothesis import strategies as st
+except ModuleNotFoundError as exc:  # the engine runs without it; the strategies need it
+    raise ModuleNotFoundError(
+        "autograd.testing needs hypothesis, a test dependency: pip install \"pathgrad[test]\" "
+        "(or pip install hypothesis)", name=exc.name) from None
 
 from . import functional as F
 from . import ops
 from .check import _close, default_step, numerical_gradient, reverse_gradient
 from .errors import GradcheckError
 from .forward import forward_gradient
+from .ops import EDGES, Domain, Primitive
 from .value import Value
 
 __all__ = [
@@ -46,63 +52,23 @@ __all__ = [
     "expression_inputs", "assert_gradients_match",
 ]
 
-#: The extremes every domain is probed at, where the op is defined there.
-EDGES: tuple[float, ...] = (0.0, -0.0, 1e-300, -1e-300, 1.0, -1.0, 700.0, -700.0,
-                            1e300, -1e300)
 
-_BIG = 1e300
+class _Domains(Mapping):
+    """op name → the :class:`~autograd.ops.Domain` of its first argument, for every declared
+    op (a view of :data:`autograd.ops.REGISTRY`: an op you declare is in it at once)."""
 
+    def __getitem__(self, name: str) -> Domain:
+        return ops.REGISTRY[name].domain_of(0)
 
-@dataclass(frozen=True)
-class Domain:
-    """Where an op (one argument of it) has a finite value and a finite derivative.
+    def __iter__(self) -> Iterator[str]:
+        return iter([n for n, r in ops.REGISTRY.items() if not getattr(r, "reference_for", "")])
 
-    ``low``/``high`` bound the interval, ``open_low`` excludes ``low`` itself; ``kinks`` are
-    points where the op is not differentiable (the ½/½ tie convention applies there).
-    """
-
-    low: float = -_BIG
-    high: float = _BIG
-    open_low: bool = False
-    kinks: tuple[float, ...] = ()
-    extra: tuple[float, ...] = ()
-
-    def contains(self, x: float) -> bool:
-        if self.open_low and x == self.low:
-            return False
-        return self.low <= x <= self.high
-
-    def edges(self) -> list[float]:
-        """The extremes, kinks and special points inside the domain, in a fixed order."""
-        points = [x for x in EDGES + self.kinks + self.extra if self.contains(x)]
-        for bound in (self.low, self.high):
-            if self.contains(bound):
-                points.append(bound)
-        unique: list[float] = []
-        for x in points:
-            if not any(x == u and math.copysign(1, x) == math.copysign(1, u) for u in unique):
-                unique.append(x)
-        return unique
+    def __len__(self) -> int:
+        return len(list(iter(self)))
 
 
-_ALL = Domain()
-_EXP = Domain(high=709.78, extra=(-745.0, 709.5))          # e^709.7828 overflows
-_POSITIVE = Domain(low=0.0, open_low=True, extra=(5e-324, 1e-10, 0.5, 2.0))
-#: Domains by op name (primitives and derived ops); binary ops use it for each argument.
-DOMAINS: dict[str, Domain] = {
-    "add": _ALL, "mul": _ALL, "max": _ALL, "sub": _ALL, "minimum": _ALL, "logaddexp": _ALL,
-    "exp": _EXP, "expm1": _EXP,
-    "log": _POSITIVE, "sqrt": _POSITIVE,
-    "log1p": Domain(low=-1.0, open_low=True, extra=(-1.0 + 2 ** -52, -0.5, 1e-17)),
-    "div": _ALL, "truediv": _ALL, "pow": _ALL,
-    "tanh": Domain(extra=(20.0, -20.0, 1e-8)), "sigmoid": Domain(extra=(40.0, -40.0, 1e-8)),
-    "neg": _ALL, "abs": Domain(kinks=(0.0,)), "relu": Domain(kinks=(0.0,)),
-    "leaky_relu": Domain(kinks=(0.0,)), "elu": Domain(kinks=(0.0,)),
-    "hard_sigmoid": Domain(kinks=(-2.0, 2.0)), "hard_tanh": Domain(kinks=(-1.0, 1.0)),
-    "softplus": Domain(extra=(-40.0, 40.0, -800.0, 800.0)),
-    "swish": Domain(high=1e150, low=-1e150, extra=(-40.0, 40.0)),
-    "silu": Domain(high=1e150, low=-1e150, extra=(-40.0, 40.0)),
-}
+#: Domains by op name, from each op's record; binary ops use ``domain_of(i)`` per argument.
+DOMAINS: Mapping[str, Domain] = _Domains()
 
 #: Constant exponents drawn for ``x ** k``.
 POW_EXPONENTS: tuple[float, ...] = (2.0, 3.0, -1.0, -2.0, 0.0, 1.0, 0.5, 1.5, -0.5, 2.5, 4.0)
@@ -116,10 +82,19 @@ def domain_floats(op_name: str) -> st.SearchStrategy[float]:
     >>> find(domain_floats("log"), lambda x: x < 1e-200) > 0.0
     True
     """
+    return _domain_floats(_record(op_name).domain_of(0))
+
+
+def _record(op_name: str) -> Any:
     try:
-        domain = DOMAINS[op_name]
+        return ops.REGISTRY[op_name]
     except KeyError:
-        raise ValueError(f"no domain for op {op_name!r}; known: {sorted(DOMAINS)}") from None
+        raise ValueError(f"no domain for op {op_name!r}: no op of that name is declared; "
+                         f"known: {sorted(DOMAINS)}") \
+            from None
+
+
+def _domain_floats(domain: Domain) -> st.SearchStrategy[float]:
     inside = st.floats(min_value=domain.low, max_value=domain.high, allow_nan=False,
                        exclude_min=domain.open_low)
     return st.one_of(st.sampled_from(domain.edges()), inside, inside)
@@ -152,22 +127,19 @@ def arguments(op_name: str) -> st.SearchStrategy[tuple[float, ...]]:
     >>> a == b
     True
     """
-    if op_name == "pow":
+    record = _record(op_name)
+    if record is ops.POW:
         return _pow_arguments()
-    prim = ops.BY_NAME.get(op_name)
-    if prim is not None:
-        arity, forward = prim.arity, prim.forward
+    forward = record.forward if isinstance(record, Primitive) else record.fn
+    domains = [record.domain_of(i) for i in range(record.arity)]
+    if record.arity == 1:
+        drawn = _domain_floats(domains[0]).map(lambda v: (v,))
     else:
-        fn, arity = F.DERIVED[op_name]
-        forward = fn
-    x = domain_floats(op_name)
-    if arity == 1:
-        drawn = x.map(lambda v: (v,))
-    else:
-        drawn = st.one_of(st.tuples(x, x), x.map(lambda v: (v, v)),
+        x, y = _domain_floats(domains[0]), _domain_floats(domains[1])
+        drawn = st.one_of(st.tuples(x, y), x.map(lambda v: (v, v)),
                           st.tuples(x, st.floats(-4, 4)).map(lambda p: (p[0], p[0] + p[1])))
-        if op_name in ("div", "truediv"):
-            drawn = drawn.filter(lambda ab: ab[1] != 0.0)
+        drawn = drawn.filter(lambda ab: all(d.contains(v) and v != d.singular
+                                            for d, v in zip(domains, ab)))
     return drawn.filter(lambda args: _finite(forward(*args)))
 
 
@@ -181,73 +153,99 @@ def values(elements: Optional[st.SearchStrategy[float]] = None, *,
 
 # --- random expression DAGs --------------------------------------------------------------------
 
-def _interval_mul(a: tuple, b: tuple) -> tuple:
-    products = [x * y for x in a for y in b]
-    return min(products), max(products)
-
-
-def _monotone(f: Callable[[float], float]) -> Callable[[tuple], tuple]:
-    return lambda a: (f(a[0]), f(a[1]))
-
-
-def _math_sigmoid(x: float) -> float:
-    if x >= 0.0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
-
-
-def _math_softplus(x: float) -> float:
-    return max(x, 0.0) + math.log1p(math.exp(-math.fabs(x)))
+#: Expressions keep every intermediate within this size, and every operand at least this far
+#: from a singular point of its op (log, division), so they are well conditioned.
+EXPRESSION_BOUND = 1e4
+SINGULAR_MARGIN = 0.05
 
 
 @dataclass(frozen=True)
 class _ExprOp:
-    arity: int
-    generic: Callable[..., Any]          # floats, Values or Duals (autograd.functional)
-    reference: Callable[..., float]      # plain floats, from math
-    bounds: Callable[..., tuple]         # interval of the result from intervals of inputs
-    allowed: Callable[..., bool]         # may the op take operands with these intervals?
+    """An op as random expressions use it, made from its record: the generic function (floats,
+    Values, Duals), the float forward as reference, an interval rule and a usability test."""
+
+    name: str
+    record: Any
+
+    @property
+    def arity(self) -> int:
+        return self.record.arity
+
+    def generic(self, *args: Any) -> Any:
+        return self.record(*args)
+
+    def reference(self, *args: float) -> float:
+        record = self.record
+        if isinstance(record, Primitive):
+            return record.forward(*args)
+        return record.fn(*(float(a) for a in args))
+
+    def _points(self, i: int, interval: tuple) -> list[float]:
+        lo, hi = interval
+        d = self.record.domain_of(i)
+        inner = [p for p in (0.0,) + d.kinks + d.extra if lo < p < hi]
+        return [lo, hi] + inner
+
+    def bounds(self, *intervals: tuple) -> tuple:
+        """The op's range over the intervals: its values at their ends and at the domain's
+        kinks and special points inside them (exact for ops monotone between those)."""
+        grid: list[tuple] = [()]
+        for i, interval in enumerate(intervals):
+            grid = [g + (p,) for g in grid for p in self._points(i, interval)]
+        outs = [self.reference(*g) for g in grid]
+        return min(outs), max(outs)
+
+    def allowed(self, *intervals: tuple) -> bool:
+        """May the op take operands in these intervals?  Inside its domain, at least
+        :data:`SINGULAR_MARGIN` from a singular point, and a result within
+        :data:`EXPRESSION_BOUND`."""
+        for i, (lo, hi) in enumerate(intervals):
+            d = self.record.domain_of(i)
+            if not (d.contains(lo) and d.contains(hi)):
+                return False
+            if d.singular is not None and lo - SINGULAR_MARGIN < d.singular < hi + SINGULAR_MARGIN:
+                return False
+        try:
+            lo, hi = self.bounds(*intervals)
+        except (ArithmeticError, ValueError):
+            return False
+        return math.isfinite(lo) and math.isfinite(hi) and \
+            max(math.fabs(lo), math.fabs(hi)) <= EXPRESSION_BOUND
 
 
-def _always(*_: tuple) -> bool:
-    return True
+class _ExpressionOps(Mapping):
+    """op name → :class:`_ExprOp` for every declared op but ``pow`` (its domain depends on
+    both arguments at once) and the fused ops' reference composites."""
+
+    def _names(self) -> list[str]:
+        return [n for n, r in ops.REGISTRY.items()
+                if r is not ops.POW and not getattr(r, "reference_for", "")]
+
+    def __getitem__(self, name: str) -> _ExprOp:
+        if name == "pow" or name not in self._names():
+            raise KeyError(name)
+        return _ExprOp(name, ops.REGISTRY[name])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
 
 
-#: Ops random expressions are made of: generic form, ``math`` reference, interval rule and
-#: the condition under which the op may be used (so every expression is well conditioned:
-#: log only of operands ≥ 0.05, division by operands of size ≥ 0.05, exp of operands ≤ 20,
-#: products bounded by 1e4).
-EXPRESSION_OPS: dict[str, _ExprOp] = {
-    "add": _ExprOp(2, operator.add, operator.add,
-                   lambda a, b: (a[0] + b[0], a[1] + b[1]), _always),
-    "sub": _ExprOp(2, operator.sub, operator.sub,
-                   lambda a, b: (a[0] - b[1], a[1] - b[0]), _always),
-    "mul": _ExprOp(2, operator.mul, operator.mul, _interval_mul,
-                   lambda a, b: max(map(math.fabs, _interval_mul(a, b))) <= 1e4),
-    "div": _ExprOp(2, F.truediv, operator.truediv,
-                   lambda a, b: _interval_mul(a, (1.0 / b[1], 1.0 / b[0])),
-                   lambda a, b: b[0] >= 0.05 or b[1] <= -0.05),
-    "neg": _ExprOp(1, F.neg, operator.neg, lambda a: (-a[1], -a[0]), _always),
-    "exp": _ExprOp(1, F.exp, math.exp, _monotone(math.exp), lambda a: a[1] <= 20.0),
-    "log": _ExprOp(1, F.log, math.log, _monotone(math.log), lambda a: a[0] >= 0.05),
-    "tanh": _ExprOp(1, F.tanh, math.tanh, _monotone(math.tanh), _always),
-    "sigmoid": _ExprOp(1, F.sigmoid, _math_sigmoid, _monotone(_math_sigmoid), _always),
-    "softplus": _ExprOp(1, F.softplus, _math_softplus, _monotone(_math_softplus), _always),
-    "max": _ExprOp(2, F.maximum, max, lambda a, b: (max(a[0], b[0]), max(a[1], b[1])),
-                   _always),
-    "relu": _ExprOp(1, F.relu, lambda x: max(x, 0.0), _monotone(lambda x: max(x, 0.0)),
-                    _always),
-    "abs": _ExprOp(1, F.abs, math.fabs,
-                   lambda a: (0.0 if a[0] <= 0.0 <= a[1] else min(map(math.fabs, a)),
-                              max(map(math.fabs, a))), _always),
-}
+#: Ops random expressions are made of, from the registry (your own ops included).
+EXPRESSION_OPS: Mapping[str, _ExprOp] = _ExpressionOps()
 
-#: Smooth ops: derivatives exist everywhere, so central differences apply.
-SMOOTH_OPS: tuple[str, ...] = ("add", "sub", "mul", "div", "neg", "exp", "log", "tanh",
-                               "sigmoid", "softplus")
-#: Ops with kinks (ties in max): reverse and forward mode still agree (same ½/½ convention).
-KINKED_OPS: tuple[str, ...] = ("max", "relu", "abs")
+
+def _is_smooth(record: Any) -> bool:
+    return not any(record.domain_of(i).kinks for i in range(record.arity))
+
+
+_BUILTIN = [n for n in EXPRESSION_OPS]
+#: The built-in ops with derivatives everywhere, so central differences apply.
+SMOOTH_OPS: tuple[str, ...] = tuple(n for n in _BUILTIN if _is_smooth(ops.REGISTRY[n]))
+#: The built-in ops with kinks (ties in max): reverse and forward mode still agree (½/½).
+KINKED_OPS: tuple[str, ...] = tuple(n for n in _BUILTIN if not _is_smooth(ops.REGISTRY[n]))
 
 
 @dataclass(frozen=True)

@@ -18,192 +18,38 @@ True
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
-import gc
-import inspect
 import math
 import numbers
 import os
 import sys
-import threading
-from contextlib import contextmanager
-from typing import Any, Callable, ContextManager, Iterator, Optional, Union
+from typing import Any, Callable, Optional, Union
 
+from . import modes, ops
 from .errors import AnomalyError, OperandTypeError
-from .ops import ADD, DIV, EXP, EXPM1, LOG, LOG1P, MAX, MUL, POW, PRIMITIVES, Primitive
+from .modes import (detect_anomaly, enable_grad, gc_paused, is_anomaly_enabled,
+                    is_grad_enabled, no_grad, recording_sites)
+from .ops import Derived, Primitive
 
-__all__ = ["Value", "Number", "no_grad", "enable_grad", "detect_anomaly", "is_grad_enabled",
-           "is_anomaly_enabled", "gc_paused"]
+__all__ = ["Value", "Number", "attach", "method_for", "no_grad", "enable_grad",
+           "detect_anomaly", "recording_sites", "is_grad_enabled", "is_anomaly_enabled",
+           "gc_paused"]
 
 Number = Union[int, float, bool]
 
-# --- modes ------------------------------------------------------------------------------------
-# Modes are per thread (and per asyncio task): each context holds a tuple of the modes it
-# has entered, innermost last, in a ContextVar.  Ops check one module global, ``_slow``; it
-# is true while ANY context has a mode entered, and only the slow path reads the context's
-# modes.  The fast path stays free of mode checks.  A mode entered in a generator's frame
-# counts only while that generator runs (a suspended generator's frame has no f_back), so
-# a generator paused inside ``no_grad`` does not turn gradients off in its caller.
-_DEFAULT = (True, False, None)  # (grad enabled, anomaly mode, tracer)
-# The context's value: (modes entered, innermost last; their resolved state, or None when a
-# generator's mode is among them and the state must be resolved at each read).
-_modes: contextvars.ContextVar[tuple] = contextvars.ContextVar("pathgrad_modes",
-                                                               default=((), _DEFAULT))
-_entered = 0  # modes entered and not yet left, in every thread
-_entered_lock = threading.Lock()
+# --- modes (autograd.modes) -------------------------------------------------------------------
+# Ops read one flag, ``_slow``: true while any thread has a mode entered.  autograd.modes keeps
+# this module's copy of it up to date; only the slow path reads the modes themselves.
 _slow = False
-_GENERATOR_FLAGS = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
 
+
+def _follow_slow(flag: bool) -> None:
+    global _slow
+    _slow = flag
+
+
+modes.on_slow_change(_follow_slow)
+_state = modes.state
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-
-
-class _Mode:
-    """One entered mode: its kind ("grad", "anomaly" or "tracer"), its value, and the
-    generator frame that entered it (None for an ordinary frame)."""
-    __slots__ = ("kind", "value", "frame")
-
-    def __init__(self, kind: str, value: Any, frame: Any) -> None:
-        self.kind, self.value, self.frame = kind, value, frame
-
-
-def _resolve(modes: tuple) -> tuple[bool, bool, Optional[Callable[..., Any]]]:
-    """(grad enabled, anomaly mode, tracer) from ``modes``: the innermost live one of each."""
-    found: dict = {}
-    for i in range(len(modes) - 1, -1, -1):
-        mode = modes[i]
-        if mode.kind not in found and (mode.frame is None or mode.frame.f_back is not None):
-            found[mode.kind] = mode.value
-    return found.get("grad", True), found.get("anomaly", False), found.get("tracer")
-
-
-def _set_modes(modes: tuple) -> None:
-    in_generator = any(mode.frame is not None for mode in modes)
-    _modes.set((modes, None if in_generator else _resolve(modes)))
-
-
-def _state() -> tuple[bool, bool, Optional[Callable[..., Any]]]:
-    """This context's (grad enabled, anomaly mode, tracer), innermost modes winning."""
-    if not _slow:
-        return _DEFAULT
-    modes, state = _modes.get()
-    return state if state is not None else _resolve(modes)
-
-
-@contextmanager
-def _mode(kind: str, value: Any) -> Iterator[None]:
-    global _entered, _slow
-    frame = sys._getframe(2)  # the frame running the ``with``, past contextlib (ExitStack ...)
-    while frame.f_back is not None and frame.f_code.co_filename == contextlib.__file__:
-        frame = frame.f_back
-    mode = _Mode(kind, value, frame if frame.f_code.co_flags & _GENERATOR_FLAGS else None)
-    with _entered_lock:
-        _entered += 1
-        _slow = True
-    _set_modes(_modes.get()[0] + (mode,))
-    try:
-        yield
-    finally:
-        modes = _modes.get()[0]
-        for i in range(len(modes) - 1, -1, -1):  # remove this one (exits may interleave)
-            if modes[i] is mode:
-                _set_modes(modes[:i] + modes[i + 1:])
-                break
-        mode.frame = None  # a generator's frame refers to this mode: break the cycle
-        with _entered_lock:
-            _entered -= 1
-            _slow = _entered > 0
-
-
-def is_grad_enabled() -> bool:
-    """True unless inside :func:`no_grad` (in this thread)."""
-    return _state()[0]
-
-
-def is_anomaly_enabled() -> bool:
-    """True inside :func:`detect_anomaly` (in this thread)."""
-    return _state()[1]
-
-
-def _grad_mode(enabled: bool) -> ContextManager[None]:
-    return _mode("grad", enabled)
-
-
-def no_grad() -> ContextManager[None]:
-    """Compute values without recording a graph: results are leaves that need no gradient.
-
-    The mode belongs to the thread that enters it; other threads keep recording.
-
-    >>> x = Value(3.0)
-    >>> with no_grad():
-    ...     y = x * 2
-    >>> y.parents, y.requires_grad
-    ((), False)
-    """
-    return _grad_mode(False)
-
-
-def enable_grad() -> ContextManager[None]:
-    """Record graphs again inside a :func:`no_grad` block."""
-    return _grad_mode(True)
-
-
-def detect_anomaly(enabled: bool = True) -> ContextManager[None]:
-    """Raise :class:`AnomalyError` at the first op whose forward or backward gives nan/inf.
-
-    The error names the op, its input values, the node's label and the file:line where the
-    node was created.  The mode belongs to the thread that enters it.
-
-    >>> with detect_anomaly():
-    ...     Value(0.0, label="x").log()
-    Traceback (most recent call last):
-    ...
-    autograd.errors.AnomalyError: log produced -inf in the forward pass from inputs (x=0.0) ...
-    """
-    return _mode("anomaly", bool(enabled))
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for the block, then run it as usual.
-
-    pathgrad graphs contain no reference cycles, so reference counting alone frees them the
-    moment they go out of scope; the cyclic collector only re-reads every live node, again
-    and again, while a large graph is built (about a third of a training step's time).  The
-    nn training loop runs each step inside this block.  Cycles your own code makes in the
-    block are collected after it.  Pause around a whole step (build, backward, update, drop
-    the graph): pausing around smaller pieces only moves the collections between them.
-
-    >>> import gc
-    >>> with gc_paused():
-    ...     gc.isenabled()
-    False
-    >>> @gc_paused()          # or as a decorator on your training step
-    ... def step():
-    ...     return gc.isenabled()
-    >>> step(), gc.isenabled()
-    (False, True)
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _tracing(tracer: Callable[..., Any]) -> ContextManager[None]:
-    """Call ``tracer(event, *args)`` on node creation, reads and comparisons in this thread.
-
-    Used by the replay compiler; not public API.
-    """
-    return _mode("tracer", tracer)
-
-
-def _current_tracer() -> Optional[Callable[..., Any]]:
-    """The innermost tracer of this thread, or None."""
-    return _state()[2]
 
 
 def _creation_site() -> str:
@@ -303,8 +149,7 @@ def _node(op: Primitive, data: float, parents: tuple) -> "Value":
     out.data = data
     out.grad = 0.0
     out._meta = out._mark = None
-    modes, state = _modes.get()  # _state(), inlined: the slow path is run once per node
-    grad_enabled, anomaly, tracer = state if state is not None else _resolve(modes)
+    grad_enabled, anomaly, _, sites = _state()
     if not grad_enabled:
         out.requires_grad = False
         out._op = None
@@ -314,15 +159,13 @@ def _node(op: Primitive, data: float, parents: tuple) -> "Value":
         out._op = op
         out._a = parents[0]
         out._b = parents[1] if len(parents) == 2 else None
-    if anomaly:
+    if anomaly or sites:
         meta = out._meta = _Meta()
         meta.site = _creation_site()
-        if not math.isfinite(data) and all(math.isfinite(p.data) for p in parents):
+        if anomaly and not math.isfinite(data) and all(math.isfinite(p.data) for p in parents):
             raise AnomalyError(
                 f"{op.name} produced {data!r} in the forward pass from inputs "
                 f"({_describe_inputs(parents)}) at {meta.site}")
-    if tracer is not None:
-        tracer("node", out)
     return out
 
 
@@ -378,21 +221,35 @@ def _unary_method(op: Primitive) -> Callable[["Value"], "Value"]:
     return method
 
 
-_METHODS: dict = {op: (_binary_method(op) if op.arity == 2 else _unary_method(op))
-                  for op in PRIMITIVES}
-_power = _METHODS[POW]
+_METHODS: dict = {}  # primitive record -> its node-making method (declared ones)
+
+
+def method_for(op: Primitive) -> Callable[..., "Value"]:
+    """The method making one ``op`` node from Values (generated once per declared op)."""
+    method = _METHODS.get(op)
+    if method is None:
+        method = _binary_method(op) if op.arity == 2 else _unary_method(op)
+        if ops.REGISTRY.get(op.name) is op:
+            _METHODS[op] = method
+    return method
 
 
 def _binary(op: Primitive, a: "Value", b: Any) -> "Value":
     """``op(a, b)`` for a Value ``a``: one node (``op`` may be a primitive of your own)."""
-    method = _METHODS.get(op)
-    return (method or _binary_method(op))(a, b)
+    return (_METHODS.get(op) or method_for(op))(a, b)
 
 
 def _unary(op: Primitive, a: "Value") -> "Value":
     """``op(a)`` for a Value ``a``: one node (``op`` may be a primitive of your own)."""
-    method = _METHODS.get(op)
-    return (method or _unary_method(op))(a)
+    return (_METHODS.get(op) or method_for(op))(a)
+
+
+def _apply(op: Primitive, *args: Any) -> "Value":
+    """A record called with a Value among its arguments: one node, numbers lifted."""
+    if op.arity == 1:
+        return _unary(op, args[0])
+    a, b = args
+    return _binary(op, a if a.__class__ is Value else _lift(a, op.symbol), b)
 
 
 class Value:
@@ -481,8 +338,15 @@ class Value:
 
     @property
     def creation_site(self) -> Optional[str]:
-        """file:line where the node was made (recorded under anomaly mode)."""
+        """file:line where the node was made (recorded in :func:`~autograd.modes.recording_sites`
+        and :func:`~autograd.modes.detect_anomaly`; None elsewhere)."""
         return None if self._meta is None else self._meta.site
+
+    @property
+    def hooks(self) -> tuple:
+        """The gradient hooks registered on this node, in order (see :meth:`register_hook`)."""
+        meta = self._meta
+        return () if meta is None or not meta.hooks else tuple(meta.hooks)
 
     def _ensure_meta(self) -> _Meta:
         meta = self._meta
@@ -507,83 +371,20 @@ class Value:
 
     def __float__(self) -> float:
         if _slow:
-            tracer = _current_tracer()
+            tracer = _state().tracer
             if tracer is not None:
                 tracer("read", self)
         return self.data
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
-        """Jupyter shows a Value as the SVG picture of its graph (:mod:`autograd.render`)."""
-        from .render import repr_mimebundle
-        return repr_mimebundle(self, include, exclude)
 
     def __bool__(self) -> bool:
         """Truth as for floats: ``bool(v)`` is ``v.data != 0`` (recorded by a tracer)."""
         return _compare("!=", self, 0.0)
 
-    # --- primitives ----------------------------------------------------------------------
-    __add__ = _METHODS[ADD]
-
-    def __radd__(self, other: Any) -> "Value":
-        return _lift(other, "+") + self
-
-    __mul__ = _METHODS[MUL]
-
-    def __rmul__(self, other: Any) -> "Value":
-        return _lift(other, "*") * self
-
-    __truediv__ = _METHODS[DIV]
-
-    def __rtruediv__(self, other: Any) -> "Value":
-        return _lift(other, "/") / self
-
-    def __pow__(self, other: Any) -> "Value":
-        if other.__class__ is Value or isinstance(other, Value):
-            return _power(self, other)  # one pow node, constant or variable exponent
-        return _power(self, _lift(other, "**"))
-
-    def __rpow__(self, other: Any) -> "Value":
-        return _lift(other, "**") ** self
-
-    exp = _METHODS[EXP]
-    log = _METHODS[LOG]
-    log1p = _METHODS[LOG1P]
-    expm1 = _METHODS[EXPM1]
-    maximum = _METHODS[MAX]
-
-    def tanh(self) -> "Value":
-        return _F.tanh(self)
-
-    def sigmoid(self) -> "Value":
-        return _F.sigmoid(self)
-
-    # --- derived (algebra in autograd.functional) ------------------------------------------
-    def __neg__(self) -> "Value":
-        return _F.neg(self)
-
-    def __sub__(self, other: Any) -> "Value":
-        return _F.sub(self, _lift(other, "-"))
-
-    def __rsub__(self, other: Any) -> "Value":
-        return _F.sub(_lift(other, "-"), self)
-
-    def __abs__(self) -> "Value":
-        return _F.abs(self)
+    # Each op's method (``exp``, ``relu`` ...) and operator (``+``, ``-`` ...) is made from its
+    # record in autograd.ops when the op is declared (see ``_install`` below).
 
     def __pos__(self) -> "Value":
         return self
-
-    def relu(self) -> "Value":
-        return _F.relu(self)
-
-    def minimum(self, other: Any) -> "Value":
-        return _F.minimum(self, _lift(other, "min"))
-
-    def softplus(self) -> "Value":
-        return _F.softplus(self)
-
-    def sqrt(self) -> "Value":
-        return _F.sqrt(self)
 
     # --- comparisons on data ---------------------------------------------------------------
     def __lt__(self, other: Any) -> bool:
@@ -601,28 +402,8 @@ class Value:
     __hash__ = object.__hash__
 
     # --- gradients ---------------------------------------------------------------------
-    def backward(self, grad: Any = 1.0, *, create_graph: bool = False) -> None:
-        """Accumulate d(self)/d(leaf) into every leaf's ``grad`` (see :mod:`autograd.graph`).
-
-        ``grad`` (the seed) is a real number or a Value; anything else is an
-        :class:`~autograd.errors.OperandTypeError` at once."""
-        _check_seed("backward", grad)
-        _graph.backward(self, grad, create_graph=create_graph)
-
-    def backward_steps(self, grad: Any = 1.0):
-        """A :class:`~autograd.steps.Stepper` over the backward pass, one node per step."""
-        _check_seed("backward_steps", grad)
-        from .steps import backward_steps
-        return backward_steps(self, grad)
-
-    def forward_steps(self):
-        """A :class:`~autograd.steps.Stepper` over the forward pass, one node per step."""
-        from .steps import forward_steps
-        return forward_steps(self)
-
-    def zero_grad(self) -> None:
-        """Set ``grad = 0.0`` on this node and every node it depends on."""
-        _graph.zero_grad(self)
+    # backward, zero_grad, backward_steps and forward_steps are attached by autograd.graph
+    # and autograd.steps; Jupyter's _repr_mimebundle_ by autograd.render (see ``attach``).
 
     def detach(self) -> "Value":
         """A new leaf with the same data, cut from the graph, needing no gradient."""
@@ -744,12 +525,75 @@ def _compare(symbol: str, a: Value, b: Any) -> bool:
     else:  # "!=", for truth tests: bool(v) is v != 0
         result = x != other
     if _slow:
-        tracer = _current_tracer()
+        tracer = _state().tracer
         if tracer is not None:
             tracer("compare", symbol, a, b, result)
     return result
 
 
-# functional and graph import Value; bind them last (no cycle at import time).
-from . import functional as _F  # noqa: E402
-from . import graph as _graph  # noqa: E402
+# --- methods from the records ------------------------------------------------------------------
+# Higher layers add methods to Value through ``attach`` (graph: backward; steps: the steppers;
+# render: the Jupyter picture), so no module below them imports them.  Each declared op gets its
+# method and operator from its record, now and whenever an op is declared later.
+_ATTACHED: dict[str, Any] = {}
+
+
+def attach(name: str, function: Callable[..., Any], cls: type = None) -> None:
+    """Make ``function`` the method ``name`` of Value (or of ``cls``).  A name Value already
+    has for another purpose (``data``, ``grad`` ...) is refused with a ValueError."""
+    cls = Value if cls is None else cls
+    key = f"{cls.__qualname__}.{name}"
+    if name in cls.__dict__ and key not in _ATTACHED and not name.startswith("__"):
+        raise ValueError(f"{cls.__name__} already has an attribute {name!r}; declare the op "
+                         "with another method name")
+    _ATTACHED[key] = function
+    setattr(cls, name, function)
+
+
+def operator_methods(record: Any, function: Callable[..., Any], lift: Callable[[Any], Any]
+                     ) -> dict[str, Callable[..., Any]]:
+    """``{"__add__": ..., "__radd__": ...}`` for a record with ``operator`` set: the reflected
+    form lifts the number on the left with ``lift``."""
+    name = record.operator
+    if record.arity == 1:
+        return {f"__{name}__": function}
+
+    def forward(self: Any, other: Any) -> Any:
+        return function(self, lift(other))
+
+    def reflected(self: Any, other: Any) -> Any:
+        return function(lift(other), self)
+    forward.__name__, reflected.__name__ = f"__{name}__", f"__r{name}__"
+    return {f"__{name}__": function if isinstance(record, Primitive) else forward,
+            f"__r{name}__": reflected}
+
+
+#: Python's operator symbols by dunder stem (for error messages naming the operator used).
+PYTHON_SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "truediv": "/", "pow": "**",
+                  "neg": "-", "abs": "abs"}
+
+
+def _install(record: Any) -> None:
+    if isinstance(record, Primitive):
+        function = method_for(record)
+    else:
+        function = record.fn
+    symbol = PYTHON_SYMBOLS.get(record.operator, record.symbol) if record.operator \
+        else record.symbol
+    lift = lambda x: _lift(x, symbol)  # noqa: E731
+    if record.method:
+        if record.arity == 2 and isinstance(record, Derived):
+            def method(self: Value, other: Any, _f: Callable = function) -> Any:
+                return _f(self, _lift(other, symbol))
+            method.__name__ = record.method
+            method.__doc__ = function.__doc__
+            attach(record.method, method)
+        else:
+            attach(record.method, function)
+    if record.operator:
+        for name, fn in operator_methods(record, function, lift).items():
+            attach(name, fn)
+
+
+ops.add_carrier(Value, _apply)
+ops.subscribe(_install)

@@ -43,9 +43,12 @@ EPS = 2.0 ** -52
 SUBNORMAL = 8.0 * 2.0 ** -1022  # absolute allowance: below the normal range digits are lost
 CBRT_EPS = EPS ** (1.0 / 3.0)
 
-#: Where an op is singular, per argument: the step is scaled to the distance from it.
-SINGULAR_AT = {"log": (0.0,), "sqrt": (0.0,), "log1p": (-1.0,), "div": (None, 0.0),
-               "truediv": (None, 0.0), "pow": (0.0, None)}
+
+
+def _singular(op_name: str, i: int) -> float | None:
+    """Where argument ``i`` of ``op_name`` is singular (its record's domain), or None."""
+    record = ops.REGISTRY[op_name]
+    return record.domain_of(i).singular if i < record.arity else None
 
 
 def worked_example() -> tuple[Value, Value, Value, Value, Value]:
@@ -60,8 +63,7 @@ def worked_example() -> tuple[Value, Value, Value, Value, Value]:
 def step(op_name: str, i: int, x: float) -> float | None:
     """The central-difference step for argument ``i`` of ``op_name`` at ``x``, or None where
     no step can be formed (within a few ulp of a singular point, e.g. log1p at −1 + 2ε)."""
-    singular = SINGULAR_AT.get(op_name, ())
-    p = singular[i] if i < len(singular) else None
+    p = _singular(op_name, i)
     floor = 16.0 * math.ulp(x)  # x ± h must differ from x by more than its rounding
     if p is not None and x != p:
         h = max(CBRT_EPS * math.fabs(x - p), floor)
@@ -69,15 +71,18 @@ def step(op_name: str, i: int, x: float) -> float | None:
     return max(CBRT_EPS, floor)
 
 
-#: Ops whose derivatives vary on a scale of 1 whatever |x| is: a central difference needs a
-#: step well below 1, which 16 ulp of x provide only for |x| ≲ 1e13 (h ≤ 1e-2).
-UNIT_SCALE = ("exp", "expm1", "tanh", "sigmoid", "logaddexp", "softplus", "swish", "silu",
-              "elu", "pow")
-
-
 def resolvable(op_name: str, h: float | None) -> bool:
     """Can a central difference with step ``h`` resolve ``op_name``'s derivative?"""
-    return h is not None and (h <= 1e-2 or op_name not in UNIT_SCALE)
+    # unit-scale ops (their records say so: exp, tanh, ...) vary on a scale of 1 whatever |x|
+    # is: a central difference needs a step well below 1, which 16 ulp of x provide only for
+    # |x| ≲ 1e13 (h ≤ 1e-2).
+    unit = any(d.unit_scale for d in _domains(op_name))
+    return h is not None and (h <= 1e-2 or not unit)
+
+
+def _domains(op_name: str) -> list:
+    record = ops.REGISTRY[op_name]
+    return [record.domain_of(i) for i in range(record.arity)]
 
 
 def rule_abs_error(op_name: str, args: Sequence[float]) -> float:
@@ -88,9 +93,7 @@ def rule_abs_error(op_name: str, args: Sequence[float]) -> float:
     x < 0, so near its zero (x ≈ −1.28) it is accurate to about ε·max(1, |x|) *absolute*.
     A central difference of such a first derivative must allow for that noise.
     """
-    if op_name in ("swish", "silu"):
-        return 4.0 * EPS * max(1.0, math.fabs(args[0]))
-    return 0.0
+    return ops.REGISTRY[op_name].abs_error * EPS * max(1.0, math.fabs(args[0]))
 
 
 def central(f, xs: Sequence[float], i: int, h: float) -> tuple[float, float]:

@@ -186,7 +186,7 @@ def test_without_graphviz_a_stepper_shows_as_its_table(monkeypatch):
 
     def missing(*args, **kwargs):
         raise GraphvizNotFoundError("no dot")
-    monkeypatch.setattr(stepper, "notebook_html", missing)
+    monkeypatch.setattr(stepper.Stepper, "notebook_page", staticmethod(missing))
     *_, e = worked_example()
     assert e.backward_steps()._repr_html_().startswith("<div><p>backward step 0 of 5")
 
