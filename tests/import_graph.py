@@ -143,7 +143,8 @@ def import_graph(package_dir: str) -> dict[str, list[Edge]]:
 def find_cycles(graph: dict[str, list[Edge]]) -> list[list[str]]:
     """Import cycles, each as a path that ends where it starts (``[a, b, a]``); empty when the
     graph is acyclic.  An iterative depth-first search in sorted order reports one cycle per
-    module-to-module edge that closes one (a back edge), so every cyclic part of the graph shows up."""
+    module-to-module edge that closes one (a back edge), so every cyclic part of the graph
+    shows up."""
     state: dict[str, int] = {}  # 1: on the current path, 2: finished
     cycles: list[list[str]] = []
     for start in sorted(graph):
