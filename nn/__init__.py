@@ -20,18 +20,26 @@ True
 >>> MLP.load(path).state_dict() == model.state_dict()
 True
 
-Modules: :mod:`nn.module` (Module, Neuron, Layer, MLP), :mod:`nn.activations`,
-:mod:`nn.init`, :mod:`nn.losses`, :mod:`nn.optim`, :mod:`nn.train` (Trainer, batches,
-validation split, early stopping, metrics, history, progress bar), :mod:`nn.data` (toy
-datasets), :mod:`nn.state` (the JSON state file).
+Modules, lowest layer first (each imports only modules above it in this list; the order is
+checked by ``tests/test_nn_layers.py``): :mod:`nn.errors`; :mod:`nn.registry` (names, and the
+model classes and neuron types a lower layer looks up); :mod:`nn.state` (the JSON state file);
+:mod:`nn.init`; :mod:`nn.data` (toy datasets); :mod:`nn.losses`; :mod:`nn.optim`;
+:mod:`nn.checkpoint` (model, optimizer and trainer in one file body); :mod:`nn.modules` (the
+Module base); :mod:`nn.activations`; :mod:`nn.layers` (Neuron, MaxoutNeuron, Layer, MLP);
+:mod:`nn.batching` (batches, validation split); :mod:`nn.metrics`; :mod:`nn.callbacks`
+(history, early stopping, progress bar); :mod:`nn.trainer_state`; :mod:`nn.trainer`;
+:mod:`nn.train` (the training names re-exported).
 """
 
 from . import activations, data, init, losses, optim, state
 from .errors import ConfigError, ShapeError, StateFileError
-from .module import MLP, Layer, MaxoutNeuron, Module, Neuron
+from .modules import Module
+from .layers import MLP, Layer, MaxoutNeuron, Neuron
 from .activations import PReLU, RReLU
-from .train import (BatchResult, EarlyStopping, History, ProgressBar, Trainer, accuracy,
-                    batches, dead_fraction, predict, train_val_split, update_ratio)
+from .batching import batches, train_val_split
+from .callbacks import EarlyStopping, History, ProgressBar
+from .metrics import accuracy, dead_fraction, predict, update_ratio
+from .trainer import BatchResult, Trainer
 from . import train
 
 __all__ = [

@@ -4,8 +4,9 @@ Elementwise activations are the engine's derived ops from :mod:`autograd.functio
 re-derived here), so each works on floats, Values and Duals alike.  Two need state and are
 small modules, one per neuron: :class:`PReLU` (a learnable slope) and :class:`RReLU` (a random
 slope while training, the mean slope in evaluation).  Maxout is not elementwise — it takes the
-max over k linear pieces — so it is a neuron type (:class:`nn.module.MaxoutNeuron`), chosen
-with ``activation="maxout"``.
+max over k linear pieces — so it is a neuron type (:class:`nn.layers.MaxoutNeuron`), chosen
+with ``activation="maxout"``; this module knows the name, and finds the class through
+:data:`nn.registry.NEURON_TYPES` (layers import activations, never the other way round).
 
 ============  ============================================  =================================
 name          f(x)                                          note
@@ -45,7 +46,8 @@ from autograd.functional import (elu, hard_sigmoid, hard_tanh, leaky_relu, minim
                                  sigmoid, softplus, tanh)
 
 from .errors import ConfigError
-from .module import MaxoutNeuron, Module
+from .modules import Module
+from .registry import NEURON_TYPES
 
 __all__ = ["identity", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus",
            "hard_sigmoid", "hard_tanh", "PReLU", "RReLU", "FUNCTIONS", "NAMES", "make",
@@ -171,7 +173,10 @@ def name_of(spec: ActivationSpec) -> Optional[str]:
     for name, cls in _STATEFUL.items():
         if spec is cls:
             return name
-    return "maxout" if spec is MaxoutNeuron else None
+    for name, cls in NEURON_TYPES.items():
+        if spec is cls:
+            return name
+    return None
 
 
 def make(spec: ActivationSpec, rng: Optional[random.Random] = None, **kwargs: Any

@@ -37,7 +37,8 @@ from typing import Any, Callable, Iterable, Optional, Union
 
 from autograd import Value
 
-from .errors import ConfigError
+from .errors import ConfigError, StateFileError
+from .state import decode_float, encode_float, expect
 
 __all__ = ["Optimizer", "SGD", "Momentum", "Nesterov", "Adagrad", "RMSprop", "Adam",
            "Schedule", "constant", "step_decay", "exponential", "inverse_time", "linear",
@@ -279,7 +280,6 @@ class Optimizer:
 
     def state_dict(self) -> dict:
         """Type, hyperparameters, step count and per-parameter slots (JSON-ready)."""
-        from .state import encode_float
         return {"type": type(self).__name__, "hyper": self.hyper(), "t": self.t,
                 "slots": {s: [encode_float(v) for v in vals] for s, vals in self.slots.items()}}
 
@@ -289,7 +289,6 @@ class Optimizer:
         self._prepare_state(state, "optimizer state")()
 
     def _prepare_state(self, state: Any, source: str) -> Callable[[], None]:
-        from .state import decode_float, expect
         name = type(self).__name__
         expect(isinstance(state, dict), source, "optimizer state must be an object")
         expect(state.get("type") == name, source,
@@ -354,7 +353,6 @@ class Optimizer:
 
 
 def _error(message: str) -> Exception:
-    from autograd.errors import StateFileError
     return StateFileError(message)
 
 

@@ -1,4 +1,10 @@
-"""Names for functions: initializers and losses are given by name or as the function itself.
+"""Names for things: initializers and losses are given by name or as the function itself, and
+a state file names its model's class.
+
+The two tables of classes start empty and are filled by the module that defines the classes
+(:mod:`nn.layers`), so a lower layer can look a class up by name without importing it:
+:data:`MODEL_CLASSES` (``"MLP"``, for :func:`nn.checkpoint.build_model`) and
+:data:`NEURON_TYPES` (``"maxout"``, for :func:`nn.activations.name_of`).
 
 >>> lookup("loss", "square", {"square": abs}, "(output, target) -> scalar") is abs
 True
@@ -14,7 +20,14 @@ from typing import Any, Callable
 
 from .errors import ConfigError
 
-__all__ = ["lookup"]
+__all__ = ["lookup", "MODEL_CLASSES", "NEURON_TYPES"]
+
+#: Model classes a state file may name, by class name (filled by :mod:`nn.layers`).
+MODEL_CLASSES: dict[str, type] = {}
+
+#: Activation names that are neuron types, not elementwise functions (filled by
+#: :mod:`nn.layers`: ``"maxout"`` is :class:`nn.layers.MaxoutNeuron`).
+NEURON_TYPES: dict[str, type] = {}
 
 
 def lookup(kind: str, spec: Any, registry: dict[str, Callable[..., Any]],

@@ -52,8 +52,9 @@ import os
 import stat
 from typing import Any, Optional
 
-from autograd.errors import StateFileError
 from autograd.files import write_atomically
+
+from .errors import StateFileError
 
 __all__ = ["FORMAT", "VERSION", "MAX_STATE_BYTES", "MAX_INT_DIGITS", "encode_float",
            "decode_float", "dumps", "loads",
