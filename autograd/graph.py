@@ -29,6 +29,7 @@ from typing import Any, Callable, Iterator, Optional, Sequence
 
 from . import value as _value
 from .errors import AnomalyError, GraphError
+from .ops import ADD, MUL
 from .value import Value
 
 __all__ = ["topological_order", "walk", "backward", "zero_grad", "grad", "derivative", "hvp",
@@ -51,6 +52,13 @@ def topological_order(root: Value, *, only_requiring_grad: bool = False) -> list
     """
     if not isinstance(root, Value):
         raise GraphError(f"expected a Value, got {type(root).__name__}")
+    return _order(root, only_requiring_grad, None)
+
+
+def _order(root: Value, only_requiring_grad: bool, earlier: Optional[dict]) -> list[Value]:
+    """The depth-first search of :func:`topological_order`.  Given ``earlier`` (a dict), it
+    also zeroes each node's grad as it reaches it, first keeping in ``earlier`` every leaf's
+    non-zero grad (what backward needs, in the same pass over the graph)."""
     # A node is expanded once: it is marked with a token fresh to this walk (faster than a
     # dict of ids, and nothing is left to clean up: the next walk has a new token).
     token = object()
@@ -65,14 +73,23 @@ def topological_order(root: Value, *, only_requiring_grad: bool = False) -> list
         if node._mark is token:
             continue
         node._mark = token
+        if earlier is not None:
+            if node._op is None:
+                g = node.grad
+                if g.__class__ is not float or g != 0.0:
+                    earlier[node] = g
+            node.grad = 0.0
         push(node)
         push(None)
         a = node._a
         if a is not None:  # push b first so that a is expanded first
             b = node._b
-            if b is not None and b._mark is not token and (
-                    b.requires_grad or not only_requiring_grad):
-                push(b)
+            if b is not None:
+                if b.__class__ is float:  # a constant kept in the node (see Value.parents)
+                    if not only_requiring_grad:
+                        push(node.parents[1])
+                elif b._mark is not token and (b.requires_grad or not only_requiring_grad):
+                    push(b)
             if a._mark is not token and (a.requires_grad or not only_requiring_grad):
                 push(a)
     return order
@@ -91,14 +108,8 @@ def _prepare(root: Value, seed: Any, create_graph: bool) -> tuple[list[Value], d
     is complete.  So k passes leave exactly g + g + … (k times) in a leaf, whatever the
     number of paths.
     """
-    order = topological_order(root, only_requiring_grad=True)
     earlier: dict[Value, Any] = {}  # Values hash and compare by identity
-    for node in order:
-        if node._op is None:
-            g = node.grad
-            if g.__class__ is not float or g != 0.0:
-                earlier[node] = g
-        node.grad = 0.0
+    order = _order(root, True, earlier)
     if isinstance(seed, Value):
         pass
     elif create_graph:
@@ -125,6 +136,8 @@ def walk(root: Value, seed: Any = 1.0, *, create_graph: bool = False, stops: boo
     order, earlier = _prepare(root, seed, create_graph)
     anomaly = _value.is_anomaly_enabled()
     graph_mode = create_graph
+    # under anomaly mode every rule goes through the checked, general path
+    mul, add = (None, None) if anomaly else (MUL, ADD)
     try:
         for node in reversed(order):
             op = node._op
@@ -144,7 +157,7 @@ def walk(root: Value, seed: Any = 1.0, *, create_graph: bool = False, stops: boo
             a = node._a
             b = node._b
             if graph_mode:
-                parents = (a,) if b is None else (a, b)
+                parents = node.parents
                 local = op.local(*[p if p.requires_grad else p.data for p in parents], node)
                 for parent, d in zip(parents, local):
                     if parent.requires_grad:
@@ -152,7 +165,40 @@ def walk(root: Value, seed: Any = 1.0, *, create_graph: bool = False, stops: boo
                         old = parent.grad
                         parent.grad = contribution if (old.__class__ is float and old == 0.0) \
                             else old + contribution
-            elif b is not None:
+            elif op is mul:  # the two commonest rules, inline (ops.MUL, ops.ADD; the
+                # registry test holds them equal to the records' rules)
+                if b.__class__ is float:  # a constant kept in the node: only a has a grad
+                    a.grad += g * b
+                    if stops:
+                        local = (b, a.data)
+                else:
+                    ad, bd = a.data, b.data
+                    if a.requires_grad:
+                        a.grad += g * bd
+                    if b.requires_grad:
+                        b.grad += g * ad
+                    if stops:
+                        local = (bd, ad)
+            elif op is add:
+                if b.__class__ is float:
+                    a.grad += g
+                else:
+                    if a.requires_grad:
+                        a.grad += g
+                    if b.requires_grad:
+                        b.grad += g
+                local = _ONES
+            elif b is None:
+                local = op.local(a.data, node.data)
+                if anomaly:
+                    _check_backward(node, g, local)
+                a.grad += g * local[0]
+            elif b.__class__ is float:  # a constant kept in the node: only a has a grad
+                local = op.local(a.data, b, node.data)
+                if anomaly:
+                    _check_backward(node, g, local)
+                a.grad += g * local[0]
+            else:
                 local = op.local(a.data, b.data, node.data)
                 if anomaly:
                     _check_backward(node, g, local)
@@ -160,16 +206,14 @@ def walk(root: Value, seed: Any = 1.0, *, create_graph: bool = False, stops: boo
                     a.grad += g * local[0]
                 if b.requires_grad:
                     b.grad += g * local[1]
-            else:
-                local = op.local(a.data, node.data)
-                if anomaly:
-                    _check_backward(node, g, local)
-                a.grad += g * local[0]
             if stops:
                 yield node, local
     finally:  # a walk stopped early still keeps every leaf's earlier gradient
         for leaf, g in earlier.items():
             leaf.grad = g + leaf.grad
+
+
+_ONES = (1.0, 1.0)  # ADD's partials
 
 
 def _run_hooks(hooks: list, incoming: Any) -> Any:

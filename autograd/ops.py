@@ -495,7 +495,7 @@ def primitive(name: str, forward: Callable[..., float], local: Callable[..., tup
     order).  ``arity`` defaults to the number of ``forward``'s parameters.  The result is
     callable on floats, Values and Duals; ``method="softsign"`` also makes ``v.softsign()``.
 
-    >>> softsign = primitive("softsign_doc", lambda x: x / (1.0 + abs(x)),
+    >>> softsign = primitive("softsign_prim", lambda x: x / (1.0 + abs(x)),
     ...                      lambda x, out: (div(1.0, (1.0 + abs(x)) * (1.0 + abs(x))),))
     >>> softsign(1.0), softsign.arity
     (0.5, 1)

@@ -128,6 +128,18 @@ def _to_float(x: Any) -> float:
         return math.inf if x > 0 else -math.inf
 
 
+def _constant(x: float) -> "Value":
+    """A constant leaf (no gradient) holding the float ``x``."""
+    v = _new(Value)
+    v.data = x
+    v.grad = 0.0
+    v.requires_grad = False
+    v._op = None
+    v._a = v._b = None
+    v._meta = v._mark = None
+    return v
+
+
 def _is_real(x: Any) -> bool:
     """int, float, bool, Fraction, numpy scalars (``np.bool_`` included) — not a Value."""
     if isinstance(x, Value):
@@ -182,14 +194,28 @@ def _binary_method(op: Primitive) -> Callable[["Value", Any], "Value"]:
     forward, symbol = op.forward, op.symbol
 
     def method(self: "Value", other: Any) -> "Value":
-        if other.__class__ is not Value:
-            other = _lift(other, symbol)
+        cls = other.__class__
+        if cls is not Value:
+            if cls is int:
+                other, cls = _to_float(other), float
+            if cls is not float or _slow:
+                other = _lift(other, symbol)  # a constant leaf (numpy scalars, bools ...)
+            else:  # a number on the right is kept in the node as a float (see Value._b)
+                out = _new(Value)
+                out.data = forward(self.data, other)
+                out.grad = 0.0
+                out.requires_grad = self.requires_grad
+                out._op = op
+                out._a = self
+                out._b = other
+                out._meta = out._mark = None
+                return out
         if _slow:
             return _node(op, forward(self.data, other.data), (self, other))
         out = _new(Value)
         out.data = forward(self.data, other.data)
-        out.grad = 0.0
         out.requires_grad = self.requires_grad or other.requires_grad
+        out.grad = 0.0
         out._op = op
         out._a = self
         out._b = other
@@ -267,7 +293,10 @@ class Value:
     """
 
     # Parents live in two slots (_a, _b; None when absent) rather than a tuple: one object
-    # per node instead of two halves the allocations and the garbage collector's work.
+    # per node instead of two halves the allocations and the garbage collector's work.  A
+    # float on the right of a two-input op (``x * 2.0``, ``max(x, 0.0)``) is kept in _b as the
+    # float itself; ``parents`` turns it into its constant leaf the first time it is asked
+    # for (and keeps that leaf), so every view sees the same graph of Values.
     # _mark is scratch space for graph walks (see graph.topological_order).
     __slots__ = ("data", "grad", "requires_grad", "_op", "_a", "_b", "_meta", "_mark",
                  "__weakref__")
@@ -308,7 +337,11 @@ class Value:
         if a is None:
             return ()
         b = self._b
-        return (a,) if b is None else (a, b)
+        if b is None:
+            return (a,)
+        if b.__class__ is float:
+            b = self._b = _constant(b)
+        return (a, b)
 
     _parents = parents
 
@@ -443,7 +476,8 @@ class Value:
             g = node.grad
             twin.grad = memo[id(g)] if isinstance(g, Value) else g
             twin._a = None if node._a is None else memo[id(node._a)]
-            twin._b = None if node._b is None else memo[id(node._b)]
+            b = node._b
+            twin._b = b if b is None or b.__class__ is float else memo[id(b)]
             twin._mark = None
             meta = node._meta
             if meta is None or meta.shared:
