@@ -23,22 +23,20 @@ True
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any, Optional
 
 from ..errors import GraphError
 from ..explain import format_number, summarize
 from ..functional import REFERENCES
-from ..graph import topological_order
 from ..paths import Path
 from ..steps import Step
-from ..value import Value, enable_grad
+from ..value import Value
 from .escape import display_text, html_text
 from .graphviz import Drawing
-from .plan import (COMPOSITES, CONST, DEFAULT_MAX_NODES, DERIVED, FANOUT, FRAME_FILL, HOT,
+from .plan import (COMPOSITES, DEFAULT_MAX_NODES, DERIVED, FANOUT, FRAME_FILL, HOT,
                    MUTED, NEURON, NOT_YET, OP, ROLE_COLORS, SYMBOL, THEMES, Plan,
-                   box_derivatives, depth_cut, grad_lookup, group_members, highlights,
+                   box_derivatives, composite_of, depth_cut, grad_lookup, highlights,
                    legend_lines, merged_inputs, names_from, param_ids, role_of,
                    short_number, step_grads)
 
@@ -47,7 +45,7 @@ __all__ = ["to_dot", "to_svg", "layout"]
 _FONT = "Helvetica"
 
 
-# --- node and edge attributes ------------------------------------------------------------------
+# --- node and edge attributes -----------------------------------------------------------------
 
 def _cell(text: str, *, bold: bool = False, color: Optional[str] = None, size: int = 0,
           align: str = "", colspan: int = 1) -> str:
@@ -143,82 +141,334 @@ def _op_attrs(symbol: str, derived: bool, hot: bool) -> dict:
             "margin": "0.06,0.03" if named else "0.02"}
 
 
-def _draw_composite(node: Value, nid: str, frame: str, plan: "Plan", place: Any, drawn: Any,
-                    show_local: bool, digits: Optional[int], edge_attrs: Any,
-                    kinds: dict) -> bool:
-    """Draw a fused node (tanh, sigmoid, logaddexp) as its reference composite inside
-    ``frame``: the composite is rebuilt on the node's inputs and run backward from the node's
-    gradient, so every number inside is what the unfused graph would hold.  Derived ops
-    inside it (sub, neg, ÷) are purple boxes, so the frame is as small as the formula.
-    Returns whether an input was cut off by a depth limit."""
-    make = COMPOSITES[node.op.fuses][0] if node.op.fuses in COMPOSITES else \
-        REFERENCES[node.op.fuses]
-    with enable_grad():
-        proxies = tuple(Value(p.data, requires_grad=p.requires_grad) for p in node.parents)
-        out = make(*proxies)
-    seed = node.grad.data if isinstance(node.grad, Value) else float(node.grad)
-    if out.requires_grad:
-        out.backward(seed)
-    order = topological_order(out)
-    real = {id(x): p for x, p in zip(proxies, node.parents)}
-    # derived ops inside the composite are drawn as boxes: their inner nodes are hidden
-    hidden: dict[int, bool] = {}
-    inside: dict[int, dict] = {}
-    for c in reversed(order):
-        if c.op is None or c.group is None or id(c) in hidden:
-            continue
-        members = group_members(c)
-        inside[id(c)] = {id(m): True for m in members}
-        for m in members:
-            hidden[id(m)] = True
-    # numbers far below the scale of the op's inputs and gradient are rounding noise
-    scale = max([abs(seed), abs(node.data)] + [abs(p.data) for p in node.parents])
-    floor = 1e-12 * scale if math.isfinite(scale) else 0.0
-    ids = {}
-    shown = [c for c in order if id(c) not in hidden]
-    for j, c in enumerate(shown):
-        if id(c) in real:
-            ids[id(c)] = f"n{plan.index[id(real[id(c)])]}"
-        elif c is out:
-            ids[id(c)] = nid
-        else:
-            ids[id(c)] = f"{nid}_f{j}"
-            role = "inner" if c.op is not None else "constant"
+# --- the picture ------------------------------------------------------------------------------
+
+class _DotWriter:
+    """The DOT statements of one picture: collected per frame while the plan's nodes are
+    visited, then written into a Graphviz graph, frames nested like the ops."""
+
+    def __init__(self, plan: Plan, *, grads: Any, grad_of: Any, dist: Optional[dict],
+                 cut: Optional[int], hot_nodes: dict, hot_edges: dict, digits: Optional[int],
+                 show_local: bool, parameters: dict, named: dict, rankdir: str) -> None:
+        self.plan, self.root = plan, plan.root
+        self.grads, self.grad_of = grads, grad_of
+        self.dist, self.cut = dist, cut
+        self.hot_nodes, self.hot_edges = hot_nodes, hot_edges
+        self.digits, self.show_local = digits, show_local
+        self.parameters, self.named = parameters, named
+        # neuron boxes: edges leave and enter on the flow's sides
+        self.tail_port, self.head_port = {"LR": ("e", "w"), "RL": ("w", "e"),
+                                          "TB": ("s", "n"), "BT": ("n", "s")}[rankdir]
+        self.bodies: dict[Any, list] = {}  # frame key (None: top level) -> statements
+        # Frames for open derived ops, nested like the ops themselves; a frame is keyed by
+        # the index of the derived op's output ("f<i>" for a fused op drawn as its
+        # composite, "G<k>..." for layers and neurons).
+        self.children: dict[Any, list] = {}
+        self.labels: dict[Any, tuple[str, bool]] = {}
+        self.kinds: dict[str, bool] = {}  # what the legend names
+        self.cut_nodes: list[str] = []
+        self.uses: dict[int, int] = {}
+        self.seen_uses: dict[int, int] = {}
+
+    # --- small helpers ------------------------------------------------------------------------
+
+    def drawn(self, node: Value) -> bool:
+        dist = self.dist
+        return dist is None or (id(node) in dist and dist[id(node)] <= self.cut)
+
+    def place(self, frame: Any, line: tuple) -> None:
+        self.bodies.setdefault(frame, []).append(line)
+
+    def frame_of(self, node: Value) -> Any:
+        return self.plan.cluster.get(id(node), self.plan.frame_of.get(id(node)))
+
+    def ports(self, parent: Value, attrs: dict, into_box: bool) -> dict:
+        if self.plan.is_neuron(parent):
+            attrs["tailport"] = self.tail_port
+        if into_box:
+            attrs["headport"] = self.head_port
+        return attrs
+
+    @staticmethod
+    def edge_attrs(text: str, hot_text: Optional[str]) -> dict:
+        edge: dict = {}
+        if hot_text is not None:
+            edge.update(color=HOT, penwidth="2.5", fontcolor=HOT)
+            text = hot_text or text
+        elif text:
+            edge["fontcolor"] = MUTED
+        if text:
+            edge["label"] = f"<{html_text(text)}>"
+        return edge
+
+    # --- what is drawn ------------------------------------------------------------------------
+
+    def add_frames(self) -> None:
+        """The frames the plan holds: layers and their neurons, opened neurons, opened
+        derived ops."""
+        plan = self.plan
+        for key, text, outer in plan.frames:
+            self.children.setdefault(outer, []).append(key)
+            self.labels[key] = (text, False)
+        for i in sorted(plan.cluster_parent):
+            if id(plan.order[i]) in plan.neuron or i in plan.neuron_at:
+                continue  # an opened derived op inside a neuron box: not drawn
+            parent = plan.cluster_parent[i]
+            if parent is None:
+                parent = plan.frame_of.get(id(plan.order[i]))
+            self.children.setdefault(parent, []).append(i)
+            self.labels[i] = (plan.order[i].group[0], False)
+
+    def count_uses(self) -> None:
+        """Heavy fan-out (a*a*...*a): a node feeding more than FANOUT ops is drawn once with
+        its first use; every other use starts at a small dashed alias chip next to its op.
+        Long edges across many ranks are what make dot slow (a minute for 50 uses) and
+        unreadable."""
+        plan, uses = self.plan, self.uses
+        for node in plan.visible:
+            op = node.op
+            if self.drawn(node) and op is not None and not (
+                    plan.derived == "open" and op.fuses in REFERENCES):
+                for parent, _, _ in merged_inputs(plan.inputs_of(node)):
+                    uses[id(parent)] = uses.get(id(parent), 0) + 1
+
+    def source_of(self, parent: Value) -> str:
+        """Where an edge out of ``parent`` starts: its box, or an alias chip (fan-out)."""
+        plan = self.plan
+        pid = f"n{plan.index[id(parent)]}"
+        if self.uses.get(id(parent), 0) <= FANOUT:
+            return pid
+        j = self.seen_uses.get(id(parent), 0)
+        self.seen_uses[id(parent)] = j + 1
+        if j == 0:
+            return pid
+        alias = f"{pid}_use{j}"
+        self.kinds["alias"] = True
+        fill, border = ROLE_COLORS[role_of(parent, self.root, self.parameters)]
+        name = display_text(plan.names[id(parent)])
+        self.place(None, ("node", alias, {
+            "label": f"<{html_text(name)}>", "shape": "box",
+            "style": "rounded,filled,dashed", "fillcolor": fill, "color": border,
+            "fontsize": "10", "height": "0.25", "width": "0.3", "margin": "0.06,0.03",
+            "tooltip": f"another use of {name} "
+                       f"(it feeds {self.uses[id(parent)]} ops; its data and grad are at {pid})"}))
+        return alias
+
+    def draw_nodes(self) -> None:
+        """Every drawn value, with the op that made it and the edges into that op."""
+        plan, kinds = self.plan, self.kinds
+        for node in plan.visible:
+            if not self.drawn(node):
+                continue
+            i = plan.index[id(node)]
+            nid = f"n{i}"
+            hot = id(node) in self.hot_nodes
+            if plan.is_neuron(node):
+                self._neuron(node, nid, hot)
+                continue
+            role = role_of(node, self.root, self.parameters)
             kinds[role] = True
-            grad = c.grad if abs(c.grad) >= floor else 0.0
-            c_data = c.data if abs(c.data) >= floor else 0.0
-            place(frame, ("node", ids[id(c)], _value_attrs(
-                Value(c_data, requires_grad=c.requires_grad),
-                f"#{plan.index[id(node)]}.{j}", role, False, digits, grad)))
-    has_cut = False
-    for c in shown:
-        if c.op is None:
-            continue
-        op_id = f"{ids[id(c)]}_op"
-        box = id(c) in inside
-        symbol = c.group[0] if box else SYMBOL.get(c.op.symbol, c.op.symbol)
-        kinds["derived" if box else ("named op" if symbol.isalnum() else "op")] = True
-        place(frame, ("node", op_id, _op_attrs(symbol, box, False)))
-        place(None, ("edge", op_id, ids[id(c)], {}))
-        if box:
-            edges = box_derivatives(c, inside[id(c)])
-        else:
-            edges = list(zip(c.parents, c.op.local(*[p.data for p in c.parents], c.data)))
-        for parent, local, args in merged_inputs([(p, d, k) for k, (p, d) in
-                                                  enumerate(edges)]):
-            if id(parent) in real and not drawn(real[id(parent)]):
+            self.place(self.frame_of(node), ("node", nid, _value_attrs(
+                node, plan.names[id(node)], role, hot, self.digits, self.grad_of(node),
+                id(node) in self.named)))
+            if self.grads is not None:  # a snapshot: its legend explains "—" on every frame
+                kinds["not yet"] = True
+            op = node.op
+            if op is None:
+                continue
+            if plan.derived == "open" and op.fuses in REFERENCES:
+                self._fused(node, i, nid, hot)
+            else:
+                self._op(node, i, nid, hot)
+
+    def _neuron(self, node: Value, nid: str, hot: bool) -> None:
+        """A neuron box, with one edge from each input from outside it."""
+        self.kinds["neuron"] = True
+        if node is self.root:
+            self.kinds["output"] = True
+        self.place(None, ("node", nid, _neuron_attrs(self.plan, node, hot, self.digits,
+                                                     self.grad_of)))
+        if self.grads is not None:
+            self.kinds["not yet"] = True
+        has_cut = False
+        for parent, _, k in self.plan.inputs_of(node):
+            if not self.drawn(parent):
                 has_cut = True
                 continue
-            texts = [short_number(d, digits, floor) for d in local] \
-                if show_local and parent.requires_grad else []
-            attrs = edge_attrs(", ".join(texts), None)
-            if len(args) > 1:
+            hot_text = self.hot_edges.get((id(parent), id(node), k))
+            self.place(None, ("edge", self.source_of(parent), nid,
+                              self.ports(parent, self.edge_attrs("", hot_text), True)))
+        if has_cut:
+            self.cut_nodes.append(nid)
+
+    def _op(self, node: Value, i: int, nid: str, hot: bool) -> None:
+        """The op that made the node (a circle, or a box for a named or derived op), and
+        the edges into it labelled with their local derivatives."""
+        plan, op = self.plan, node.op
+        box = plan.is_box(node)
+        symbol = node.group[0] if box else SYMBOL.get(op.symbol, op.symbol)
+        op_frame = i if (node.group is not None and i in plan.cluster_parent) else \
+            self.frame_of(node)
+        self.kinds["derived" if box else ("named op" if symbol.isalnum() else "op")] = True
+        self.place(op_frame, ("node", f"{nid}_op", _op_attrs(symbol, box, hot)))
+        self.place(None, ("edge", f"{nid}_op", nid,
+                          {"color": HOT if hot else MUTED, "penwidth": "2" if hot else "1"}))
+        has_cut = False
+        for parent, locals_, args in merged_inputs(plan.inputs_of(node)):
+            if not self.drawn(parent):
+                has_cut = True
+                continue
+            texts = [short_number(d, self.digits) for d in locals_] if self.show_local and \
+                parent.requires_grad else []
+            hot_texts = [self.hot_edges[(id(parent), id(node), k)] for k in args
+                         if (id(parent), id(node), k) in self.hot_edges]
+            attrs = self.edge_attrs(", ".join(texts),
+                                    "; ".join(t for t in hot_texts if t) if hot_texts else None)
+            if len(args) > 1:  # one drawn edge for repeated arguments (x*x): say which
                 attrs["comment"] = "args " + ",".join(str(k) for k in args)
-            place(None, ("edge", ids[id(parent)], op_id, attrs))
-    return has_cut
+                attrs["color"] = ":invis:".join([attrs.get("color", MUTED)] * len(args))
+            self.place(None, ("edge", self.source_of(parent), f"{nid}_op",
+                              self.ports(parent, attrs, False)))
+        if has_cut:
+            self.cut_nodes.append(nid)
+
+    def _fused(self, node: Value, i: int, nid: str, hot: bool) -> None:
+        """A fused node (tanh, sigmoid, logaddexp) opened into its reference composite, in
+        a frame inside the frame of the derived op it makes (softplus = logaddexp(x, 0))."""
+        plan, fuses = self.plan, node.op.fuses
+        frame = f"f{i}"
+        self.children.setdefault(i if (node.group is not None and i in plan.cluster_parent)
+                                 else self.frame_of(node), []).append(frame)
+        self.labels[frame] = (COMPOSITES[fuses][1] if fuses in COMPOSITES
+                              else f"{fuses}, fused: its reference composite", hot)
+        out, shown, real, inside, floor = composite_of(node)
+        digits, kinds = self.digits, self.kinds
+        ids = {}
+        for j, c in enumerate(shown):
+            if id(c) in real:
+                ids[id(c)] = f"n{plan.index[id(real[id(c)])]}"
+            elif c is out:  # the composite's output stands for the node
+                ids[id(c)] = nid
+            else:
+                ids[id(c)] = f"{nid}_f{j}"
+                role = "inner" if c.op is not None else "constant"
+                kinds[role] = True
+                grad = c.grad if abs(c.grad) >= floor else 0.0
+                c_data = c.data if abs(c.data) >= floor else 0.0
+                self.place(frame, ("node", ids[id(c)], _value_attrs(
+                    Value(c_data, requires_grad=c.requires_grad),
+                    f"#{i}.{j}", role, False, digits, grad)))
+        has_cut = False
+        for c in shown:
+            if c.op is None:
+                continue
+            op_id = f"{ids[id(c)]}_op"
+            box = id(c) in inside
+            symbol = c.group[0] if box else SYMBOL.get(c.op.symbol, c.op.symbol)
+            kinds["derived" if box else ("named op" if symbol.isalnum() else "op")] = True
+            self.place(frame, ("node", op_id, _op_attrs(symbol, box, False)))
+            self.place(None, ("edge", op_id, ids[id(c)], {}))
+            if box:
+                edges = box_derivatives(c, inside[id(c)])
+            else:
+                edges = list(zip(c.parents, c.op.local(*[p.data for p in c.parents], c.data)))
+            for parent, local, args in merged_inputs([(p, d, k) for k, (p, d) in
+                                                      enumerate(edges)]):
+                if id(parent) in real and not self.drawn(real[id(parent)]):
+                    has_cut = True
+                    continue
+                texts = [short_number(d, digits, floor) for d in local] \
+                    if self.show_local and parent.requires_grad else []
+                attrs = self.edge_attrs(", ".join(texts), None)
+                if len(args) > 1:
+                    attrs["comment"] = "args " + ",".join(str(k) for k in args)
+                self.place(None, ("edge", ids[id(parent)], op_id, attrs))
+        if has_cut:
+            self.cut_nodes.append(nid)
+
+    def draw_cuts(self) -> None:
+        """A ``⋯`` stub before each op whose inputs the depth limit cut off."""
+        for nid in self.cut_nodes:
+            self.place(None, ("node", f"{nid}_cut", {"label": "⋯", "shape": "plaintext",
+                                                     "fontcolor": MUTED, "fontsize": "16"}))
+            self.place(None, ("edge", f"{nid}_cut", f"{nid}_op", {"style": "dashed"}))
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def frame_attrs(self, child: Any) -> dict:
+        """How a frame looks: a neuron's inside its layer's, a layer or an opened neuron,
+        or an opened derived op (red when it holds the highlight)."""
+        text, hot = self.labels[child]
+        if isinstance(child, str) and "n" in child and child.startswith("G"):
+            return dict(label=f"<{html_text(display_text(text))}>", style="rounded,dashed",
+                        color=NEURON[1], fontcolor=NEURON[1], fontsize="9",
+                        labeljust="l", labelloc="t", penwidth="0.8")
+        if isinstance(child, str) and child.startswith("G"):  # a layer or neuron
+            return dict(label=f"<<B>{html_text(display_text(text))}</B>>", style="rounded",
+                        color=NEURON[1], fontcolor=NEURON[1], fontsize="11",
+                        labeljust="l", labelloc="t", penwidth="1.5", bgcolor=FRAME_FILL)
+        caption = html_text(text).replace("<BR/>", '<BR ALIGN="LEFT"/>')
+        if "\n" in text:  # a two-line caption (name, then formula) flush left
+            caption += '<BR ALIGN="LEFT"/>'
+        return dict(label=f"<{caption}>", style="rounded,dashed",
+                    color=HOT if hot else DERIVED[1], fontcolor=DERIVED[1],
+                    fontsize="10", labeljust="l", labelloc="t", penwidth="2" if hot else "1")
+
+    def _fill(self, target: Any, frame: Any) -> None:
+        for kind, *rest in self.bodies.get(frame, []):
+            if kind == "node":
+                target.node(rest[0], **rest[1])
+            else:
+                target.edge(rest[0], rest[1], **rest[2])
+
+    def write(self, g: Any) -> None:
+        """Write the statements into ``g``.  Each frame goes into the graph that encloses it
+        once everything inside it is written: an explicit stack of (graph, frame, next
+        child, enclosing graph), so no recursion, and children in their order."""
+        self._fill(g, None)
+        stack: list[tuple] = [(g, None, 0, None)]
+        while stack:
+            target, frame, k, outer = stack.pop()
+            kids = self.children.get(frame, [])
+            if k < len(kids):
+                stack.append((target, frame, k + 1, outer))
+                child = kids[k]
+                sub = g.__class__(name=f"cluster_{child}" if isinstance(child, str)
+                                  else f"cluster_n{child}")
+                sub.attr(**self.frame_attrs(child))
+                self._fill(sub, child)
+                stack.append((sub, child, 0, target))
+            elif outer is not None:
+                outer.subgraph(target)
 
 
-# --- the picture --------------------------------------------------------------------------------
+    def caption(self, highlight: Any, legend: bool, group: Optional[str]) -> list[str]:
+        """The lines under the picture: the highlight's story, what a depth-limited view
+        leaves out, and the legend of every kind of thing drawn."""
+        plan, kinds = self.plan, self.kinds
+        lines = []
+        if isinstance(highlight, Step) and highlight.node.op is None:
+            held = self.grad_of(highlight.node)  # a leaf step tells what it holds then
+            lines.append(display_text(f"{highlight.name()}: input, holds "
+                                      f"{NOT_YET if held is None else format_number(held)}",
+                                      200))
+        elif isinstance(highlight, (Step, Path)):
+            lines.append(display_text(str(highlight), 200))
+        if self.dist is not None:
+            lines.append(display_text(summarize(self.root), 200))
+            shown = sum(1 for n in plan.visible if self.drawn(n))
+            lines.append(f"showing the {shown} values within {self.cut} steps of the output; "
+                         "pass depth= or max_nodes= to see more")
+        if legend:
+            if any(not (isinstance(k, str) and k.startswith("G")) for k in self.labels):
+                kinds["frame"] = True
+            if self.cut_nodes:
+                kinds["cut"] = True
+            if plan.frames:
+                kinds["layer frame" if group == "layer" else "neuron frame"] = True
+            lines.extend(legend_lines(kinds))
+        return lines
+
 
 def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
            show_local: bool = True, rankdir: str = "LR",
@@ -276,241 +526,28 @@ def to_dot(root: Value, *, highlight: Any = None, derived: str = "box",
     named = {id(k): True for k, _ in names_from(names, params)}
     if grads is None and isinstance(highlight, Step):
         grads = step_grads(root, highlight)
-    grad_of = grad_lookup(grads)
     dist, cut = depth_cut(plan, max_nodes, depth)
     hot_nodes, hot_edges = highlights(plan, highlight)
-    index = plan.index
-
-    def drawn(node: Value) -> bool:
-        return dist is None or (id(node) in dist and dist[id(node)] <= cut)
+    writer = _DotWriter(plan, grads=grads, grad_of=grad_lookup(grads), dist=dist, cut=cut,
+                        hot_nodes=hot_nodes, hot_edges=hot_edges, digits=digits,
+                        show_local=show_local, parameters=parameters, named=named,
+                        rankdir=rankdir)
 
     g = graphviz.Digraph("pathgrad")
-    # neuron boxes: wider gaps between ranks, edges leave and enter on the flow's sides
+    # neuron boxes: wider gaps between ranks
     ranksep = "0.8" if plan.neuron_at else "0.35"
-    tail_port, head_port = {"LR": ("e", "w"), "RL": ("w", "e"), "TB": ("s", "n"),
-                            "BT": ("n", "s")}[rankdir]
-
-    def ports(parent: Value, attrs: dict, into_box: bool) -> dict:
-        if plan.is_neuron(parent):
-            attrs["tailport"] = tail_port
-        if into_box:
-            attrs["headport"] = head_port
-        return attrs
-
     g.attr(rankdir=rankdir, bgcolor="white", fontname=_FONT, nodesep="0.25", ranksep=ranksep,
            labelloc="b", fontsize="11")
     if plan.neuron_at:
         g.attr(ordering="out")  # a layer's neurons in their order, top to bottom
     g.attr("node", fontname=_FONT, fontsize="11")
     g.attr("edge", fontname=_FONT, fontsize="9", color=MUTED, arrowsize="0.6")
-
-    # Frames for open derived ops, nested like the ops themselves; a frame is keyed by the
-    # index of the derived op's output ("f<i>" for a fused op drawn as its composite).
-    children: dict[Any, list] = {}
-    labels: dict[Any, tuple[str, bool]] = {}
-    for key, text, outer in plan.frames:  # layer frames and their neurons, opened neurons
-        children.setdefault(outer, []).append(key)
-        labels[key] = (text, False)
-    for i in sorted(plan.cluster_parent):
-        if id(plan.order[i]) in plan.neuron or i in plan.neuron_at:
-            continue  # an opened derived op inside a neuron box: not drawn
-        parent = plan.cluster_parent[i]
-        if parent is None:
-            parent = plan.frame_of.get(id(plan.order[i]))
-        children.setdefault(parent, []).append(i)
-        labels[i] = (plan.order[i].group[0], False)
-
-    def frame_of(node: Value) -> Any:
-        return plan.cluster.get(id(node), plan.frame_of.get(id(node)))
-    bodies: dict[Any, list] = {}
-
-    def place(frame: Any, line: tuple) -> None:
-        bodies.setdefault(frame, []).append(line)
-
-    def edge_attrs(text: str, hot_text: Optional[str]) -> dict:
-        edge: dict = {}
-        if hot_text is not None:
-            edge.update(color=HOT, penwidth="2.5", fontcolor=HOT)
-            text = hot_text or text
-        elif text:
-            edge["fontcolor"] = MUTED
-        if text:
-            edge["label"] = f"<{html_text(text)}>"
-        return edge
-
-    # Heavy fan-out (a*a*...*a): a node feeding more than FANOUT ops is drawn once with its
-    # first use; every other use starts at a small dashed alias chip next to its op.  Long
-    # edges across many ranks are what make dot slow (a minute for 50 uses) and unreadable.
-    uses: dict[int, int] = {}
-    for node in plan.visible:
-        if drawn(node) and node.op is not None and not (
-                plan.derived == "open" and node.op.fuses in REFERENCES):
-            for parent, _, _ in merged_inputs(plan.inputs_of(node)):
-                uses[id(parent)] = uses.get(id(parent), 0) + 1
-    seen_uses: dict[int, int] = {}
-
-    def source_of(parent: Value) -> str:
-        pid = f"n{index[id(parent)]}"
-        if uses.get(id(parent), 0) <= FANOUT:
-            return pid
-        j = seen_uses.get(id(parent), 0)
-        seen_uses[id(parent)] = j + 1
-        if j == 0:
-            return pid
-        alias = f"{pid}_use{j}"
-        kinds["alias"] = True
-        fill, border = ROLE_COLORS[role_of(parent, root, parameters)]
-        place(None, ("node", alias, {
-            "label": f"<{html_text(display_text(plan.names[id(parent)]))}>", "shape": "box",
-            "style": "rounded,filled,dashed", "fillcolor": fill, "color": border,
-            "fontsize": "10", "height": "0.25", "width": "0.3", "margin": "0.06,0.03",
-            "tooltip": f"another use of {display_text(plan.names[id(parent)])} "
-                       f"(it feeds {uses[id(parent)]} ops; its data and grad are at {pid})"}))
-        return alias
-
-    kinds: dict[str, bool] = {}
-    cut_nodes = []
-    for node in plan.visible:
-        if not drawn(node):
-            continue
-        i = index[id(node)]
-        nid = f"n{i}"
-        hot = id(node) in hot_nodes
-        role = role_of(node, root, parameters)
-        if plan.is_neuron(node):
-            kinds["neuron"] = True
-            if node is root:
-                kinds["output"] = True
-            place(None, ("node", nid, _neuron_attrs(plan, node, hot, digits, grad_of)))
-            if grads is not None:
-                kinds["not yet"] = True
-            has_cut = False
-            for parent, _, k in plan.inputs_of(node):
-                if not drawn(parent):
-                    has_cut = True
-                    continue
-                hot_text = hot_edges.get((id(parent), id(node), k))
-                place(None, ("edge", source_of(parent), nid,
-                             ports(parent, edge_attrs("", hot_text), True)))
-            if has_cut:
-                cut_nodes.append(nid)
-            continue
-        kinds[role] = True
-        place(frame_of(node),
-              ("node", nid, _value_attrs(node, plan.names[id(node)], role, hot,
-                                         digits, grad_of(node), id(node) in named)))
-        if grads is not None:  # a snapshot: its legend explains "—" on every frame
-            kinds["not yet"] = True
-        if node.op is None:
-            continue
-        if plan.derived == "open" and node.op.fuses in REFERENCES:
-            frame = f"f{i}"
-            # inside the frame of the derived op it makes (softplus = logaddexp(x, 0))
-            children.setdefault(i if (node.group is not None and i in plan.cluster_parent)
-                                else frame_of(node), []).append(frame)
-            labels[frame] = (COMPOSITES[node.op.fuses][1] if node.op.fuses in COMPOSITES
-                             else f"{node.op.fuses}, fused: its reference composite", hot)
-            if _draw_composite(node, nid, frame, plan, place, drawn, show_local, digits,
-                               edge_attrs, kinds):
-                cut_nodes.append(nid)
-            continue
-        # the op that made the node, and the edges into it
-        box = plan.is_box(node)
-        symbol = node.group[0] if box else SYMBOL.get(node.op.symbol, node.op.symbol)
-        op_frame = i if (node.group is not None and i in plan.cluster_parent) else \
-            frame_of(node)
-        kinds["derived" if box else ("named op" if symbol.isalnum() else "op")] = True
-        place(op_frame, ("node", f"{nid}_op", _op_attrs(symbol, box, hot)))
-        place(None, ("edge", f"{nid}_op", nid,
-                     {"color": HOT if hot else MUTED, "penwidth": "2" if hot else "1"}))
-        has_cut = False
-        for parent, locals_, args in merged_inputs(plan.inputs_of(node)):
-            if not drawn(parent):
-                has_cut = True
-                continue
-            texts = [short_number(d, digits) for d in locals_] if show_local and \
-                parent.requires_grad else []
-            hot_texts = [hot_edges[(id(parent), id(node), k)] for k in args
-                         if (id(parent), id(node), k) in hot_edges]
-            attrs = edge_attrs(", ".join(texts),
-                               "; ".join(t for t in hot_texts if t) if hot_texts else None)
-            if len(args) > 1:  # one drawn edge for repeated arguments (x*x): say which
-                attrs["comment"] = "args " + ",".join(str(k) for k in args)
-                attrs["color"] = ":invis:".join([attrs.get("color", MUTED)] * len(args))
-            place(None, ("edge", source_of(parent), f"{nid}_op", ports(parent, attrs, False)))
-        if has_cut:
-            cut_nodes.append(nid)
-
-    for nid in cut_nodes:
-        place(None, ("node", f"{nid}_cut", {"label": "⋯", "shape": "plaintext",
-                                            "fontcolor": MUTED, "fontsize": "16"}))
-        place(None, ("edge", f"{nid}_cut", f"{nid}_op", {"style": "dashed"}))
-
-    def frame_attrs(child: Any) -> dict:
-        """How a frame looks: a neuron's inside its layer's, a layer or an opened neuron,
-        or an opened derived op (red when it holds the highlight)."""
-        text, hot = labels[child]
-        if isinstance(child, str) and "n" in child and child.startswith("G"):
-            return dict(label=f"<{html_text(display_text(text))}>", style="rounded,dashed",
-                        color=NEURON[1], fontcolor=NEURON[1], fontsize="9",
-                        labeljust="l", labelloc="t", penwidth="0.8")
-        if isinstance(child, str) and child.startswith("G"):  # a layer or neuron
-            return dict(label=f"<<B>{html_text(display_text(text))}</B>>", style="rounded",
-                        color=NEURON[1], fontcolor=NEURON[1], fontsize="11",
-                        labeljust="l", labelloc="t", penwidth="1.5", bgcolor=FRAME_FILL)
-        caption = html_text(text).replace("<BR/>", '<BR ALIGN="LEFT"/>')
-        if "\n" in text:  # a two-line caption (name, then formula) flush left
-            caption += '<BR ALIGN="LEFT"/>'
-        return dict(label=f"<{caption}>", style="rounded,dashed",
-                    color=HOT if hot else DERIVED[1], fontcolor=DERIVED[1],
-                    fontsize="10", labeljust="l", labelloc="t", penwidth="2" if hot else "1")
-
-    def fill(target: Any, frame: Any) -> None:
-        for kind, *rest in bodies.get(frame, []):
-            if kind == "node":
-                target.node(rest[0], **rest[1])
-            else:
-                target.edge(rest[0], rest[1], **rest[2])
-
-    # Frames nest like the ops; each is written into the graph that encloses it once
-    # everything inside it is written.  An explicit stack of (graph, frame, next child,
-    # enclosing graph): no recursion, children in their order.
-    fill(g, None)
-    stack: list[tuple] = [(g, None, 0, None)]
-    while stack:
-        target, frame, k, outer = stack.pop()
-        kids = children.get(frame, [])
-        if k < len(kids):
-            stack.append((target, frame, k + 1, outer))
-            child = kids[k]
-            sub = graphviz.Digraph(name=f"cluster_{child}" if isinstance(child, str)
-                                   else f"cluster_n{child}")
-            sub.attr(**frame_attrs(child))
-            fill(sub, child)
-            stack.append((sub, child, 0, target))
-        elif outer is not None:
-            outer.subgraph(target)
-    caption = []
-    if isinstance(highlight, Step) and highlight.node.op is None:
-        held = grad_of(highlight.node)  # a leaf step tells what it holds at that step
-        caption.append(display_text(f"{highlight.name()}: input, holds "
-                                    f"{NOT_YET if held is None else format_number(held)}",
-                                    200))
-    elif isinstance(highlight, (Step, Path)):
-        caption.append(display_text(str(highlight), 200))
-    if dist is not None:
-        caption.append(display_text(summarize(root), 200))
-        shown = sum(1 for n in plan.visible if drawn(n))
-        caption.append(f"showing the {shown} values within {cut} steps of the output; "
-                       "pass depth= or max_nodes= to see more")
-    if legend:
-        if any(not (isinstance(k, str) and k.startswith("G")) for k in labels):
-            kinds["frame"] = True
-        if cut_nodes:
-            kinds["cut"] = True
-        if plan.frames:
-            kinds["layer frame" if group == "layer" else "neuron frame"] = True
-        caption.extend(legend_lines(kinds))
+    writer.add_frames()
+    writer.count_uses()
+    writer.draw_nodes()
+    writer.draw_cuts()
+    writer.write(g)
+    caption = writer.caption(highlight, legend, group)
     if caption:
         g.attr(label="<" + "<BR/>".join(html_text(c) for c in caption) + ">", fontcolor=MUTED)
     return Drawing(_themed(g.source, theme, background))

@@ -21,7 +21,7 @@ __all__ = ["display_text", "html_text", "latex_escape", "MAX_LABEL"]
 MAX_LABEL = 40
 
 
-# --- what a label shows ------------------------------------------------------------------------
+# --- what a label shows -----------------------------------------------------------------------
 
 def display_text(text: str, limit: int = MAX_LABEL) -> str:
     """How a label is shown: characters that cannot be drawn (controls, format characters,
@@ -48,7 +48,7 @@ def display_text(text: str, limit: int = MAX_LABEL) -> str:
     return "\n".join(lines)
 
 
-# --- Graphviz HTML-like labels ---------------------------------------------------------------
+# --- Graphviz HTML-like labels ----------------------------------------------------------------
 
 def html_text(text: str) -> str:
     """Escape display text for a Graphviz HTML-like label; newlines become <BR/>."""
@@ -75,7 +75,7 @@ def html_text(text: str) -> str:
     return "".join(out)
 
 
-# --- LaTeX -------------------------------------------------------------------------------------
+# --- LaTeX ------------------------------------------------------------------------------------
 
 # ASCII characters that TeX would read as commands, or typeset as another glyph in the
 # default OT1 fonts: each is typeset from the typewriter font by its code, literally.

@@ -33,9 +33,9 @@ _CLUSTER_LINE = re.compile(r"^(\t+)subgraph (cluster_\w+) \{$")
 
 
 def pinned(source: str, found: dict) -> str:
-    """``source`` with every node pinned where ``found`` (from :func:`~autograd.render.graphviz.layout_json`) puts
-    it, at that size, and every frame at its box: drawn by ``neato -n2`` it keeps dot's
-    layout whatever the labels now say."""
+    """``source`` with every node pinned where ``found`` (from
+    :func:`~autograd.render.graphviz.layout_json`) puts it, at that size, and every frame
+    at its box: drawn by ``neato -n2`` it keeps dot's layout whatever the labels now say."""
     out = []
     taken: dict = {}
     for line in source.splitlines():

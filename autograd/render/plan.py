@@ -32,6 +32,7 @@ drawn at a backward step come from a :class:`~autograd.steps.Stepper` snapshot
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any, Optional
 
@@ -47,9 +48,11 @@ from ..value import Value, enable_grad
 __all__ = ["Plan", "node_ids", "grads_at", "step_grads", "backward_from_zero", "grad_lookup",
            "depth_cut", "highlights", "short_number", "role_of", "merged_inputs",
            "group_members", "box_derivatives", "param_ids", "names_from", "legend_lines",
-           "DEFAULT_MAX_NODES", "FANOUT", "NOT_YET", "LEGEND", "COMPOSITES", "THEMES"]
+           "composite_of", "DEFAULT_MAX_NODES", "FANOUT", "NOT_YET", "LEGEND", "COMPOSITES",
+           "THEMES"]
 
-#: Above this many drawn nodes (values + ops), :func:`~autograd.render.to_dot` draws a depth-limited view.
+#: Above this many drawn nodes (values + ops), :func:`~autograd.render.to_dot` draws a
+#: depth-limited view.
 DEFAULT_MAX_NODES = 100
 
 #: A node feeding more ops than this is drawn once; its other uses start at alias chips.
@@ -58,7 +61,7 @@ FANOUT = 8
 #: What a picture shows for a gradient not computed yet (at an early backward step).
 NOT_YET = "—"
 
-# --- colours and symbols ---------------------------------------------------------------------
+# --- colours and symbols ----------------------------------------------------------------------
 
 # Colours: (fill, border).
 INPUT = ("#dbeafe", "#1d4ed8")
@@ -90,11 +93,12 @@ THEMES = {
 }
 
 
-# --- the nodes a picture holds ------------------------------------------------------------------
+# --- the nodes a picture holds ----------------------------------------------------------------
 
 def node_ids(root: Value) -> dict[str, Value]:
-    """The DOT id :func:`~autograd.render.to_dot` gives each value node it may draw: ``n<k>``, ``k`` the node's
-    position in :func:`~autograd.graph.topological_order` (its op circle is ``n<k>_op``).
+    """The DOT id :func:`~autograd.render.to_dot` gives each value node it may draw:
+    ``n<k>``, ``k`` the node's position in :func:`~autograd.graph.topological_order` (its op
+    circle is ``n<k>_op``).
 
     >>> from autograd import Value
     >>> x = Value(3.0, label="x")
@@ -501,7 +505,7 @@ def merged_inputs(inputs: list) -> list[tuple[Value, list, list]]:
     return merged
 
 
-# --- names and numbers from the caller -----------------------------------------------------
+# --- names and numbers from the caller --------------------------------------------------------
 
 def param_ids(params: Any) -> dict:
     if params is None:
@@ -611,7 +615,7 @@ def step_grads(root: Value, step: Step) -> Any:
     raise GraphError("the step is not a step of this graph's backward pass")
 
 
-# --- the legend ------------------------------------------------------------------------------
+# --- the legend -------------------------------------------------------------------------------
 
 #: What the legend says for each kind of thing a picture can hold, in the order listed.
 LEGEND = {
@@ -642,7 +646,7 @@ def legend_lines(kinds: dict) -> list[str]:
     return lines + [line]
 
 
-# --- fused ops opened into their composites ----------------------------------------------------
+# --- fused ops opened into their composites ---------------------------------------------------
 
 def _tanh_picture(x: Any) -> Any:
     """tanh's reference 2σ(2x) − 1 with σ one node (open a sigmoid to see its own)."""
@@ -659,3 +663,42 @@ COMPOSITES = {
 }
 
 
+def composite_of(node: Value) -> tuple[Value, list[Value], dict, dict, float]:
+    """A fused node (tanh, sigmoid, logaddexp) as its reference composite
+    (:data:`COMPOSITES`), rebuilt on copies of the node's inputs and run backward from the
+    node's gradient, so every number inside is what the unfused graph would hold.
+
+    Returns (the composite's output, the nodes drawn in topological order, ``{id(copy):
+    the real input}``, ``{id(derived-op output): {id(member): True}}``, the rounding floor).
+    Derived ops inside it (sub, neg, ÷) are boxes whose inner nodes are not drawn, so the
+    frame is as small as the formula; numbers below the floor (far below the scale of the
+    op's inputs and gradient) are rounding noise, drawn 0.
+
+    >>> from autograd import Value
+    >>> x = Value(0.5, label="x"); y = x.tanh(); y.backward()
+    >>> out, shown, real, inside, floor = composite_of(y)
+    >>> round(out.data - y.data, 12), [real[id(c)].label for c in shown if id(c) in real]
+    (0.0, ['x'])
+    """
+    fuses = node.op.fuses
+    make = COMPOSITES[fuses][0] if fuses in COMPOSITES else REFERENCES[fuses]
+    with enable_grad():
+        proxies = tuple(Value(p.data, requires_grad=p.requires_grad) for p in node.parents)
+        out = make(*proxies)
+    seed = node.grad.data if isinstance(node.grad, Value) else float(node.grad)
+    if out.requires_grad:
+        out.backward(seed)
+    order = topological_order(out)
+    real = {id(x): p for x, p in zip(proxies, node.parents)}
+    hidden: dict[int, bool] = {}
+    inside: dict[int, dict] = {}
+    for c in reversed(order):
+        if c.op is None or c.group is None or id(c) in hidden:
+            continue
+        members = group_members(c)
+        inside[id(c)] = {id(m): True for m in members}
+        for m in members:
+            hidden[id(m)] = True
+    scale = max([abs(seed), abs(node.data)] + [abs(p.data) for p in node.parents])
+    floor = 1e-12 * scale if math.isfinite(scale) else 0.0
+    return out, [c for c in order if id(c) not in hidden], real, inside, floor

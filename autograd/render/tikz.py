@@ -53,7 +53,7 @@ __all__ = ["to_tikz", "save_tikz", "latex_escape"]
 #: The border around the picture on the page of a standalone document, in bp.
 BORDER = 4
 
-# --- reading the Graphviz layout -------------------------------------------------------------
+# --- reading the Graphviz layout --------------------------------------------------------------
 
 def _plain(label: Any) -> list[list[str]]:
     """The text of a DOT label (plain or HTML-like) as rows of cells, entities decoded."""
