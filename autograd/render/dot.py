@@ -264,7 +264,7 @@ class _DotWriter:
             nid = f"n{i}"
             hot = id(node) in self.hot_nodes
             if plan.is_neuron(node):
-                self._neuron(node, nid, hot)
+                self._draw_neuron(node, nid, hot)
                 continue
             role = role_of(node, self.root, self.parameters)
             kinds[role] = True
@@ -277,11 +277,11 @@ class _DotWriter:
             if op is None:
                 continue
             if plan.derived == "open" and op.fuses in REFERENCES:
-                self._fused(node, i, nid, hot)
+                self._draw_fused(node, i, nid, hot)
             else:
-                self._op(node, i, nid, hot)
+                self._draw_op(node, i, nid, hot)
 
-    def _neuron(self, node: Value, nid: str, hot: bool) -> None:
+    def _draw_neuron(self, node: Value, nid: str, hot: bool) -> None:
         """A neuron box, with one edge from each input from outside it."""
         self.kinds["neuron"] = True
         if node is self.root:
@@ -301,7 +301,7 @@ class _DotWriter:
         if has_cut:
             self.cut_nodes.append(nid)
 
-    def _op(self, node: Value, i: int, nid: str, hot: bool) -> None:
+    def _draw_op(self, node: Value, i: int, nid: str, hot: bool) -> None:
         """The op that made the node (a circle, or a box for a named or derived op), and
         the edges into it labelled with their local derivatives."""
         plan, op = self.plan, node.op
@@ -332,7 +332,7 @@ class _DotWriter:
         if has_cut:
             self.cut_nodes.append(nid)
 
-    def _fused(self, node: Value, i: int, nid: str, hot: bool) -> None:
+    def _draw_fused(self, node: Value, i: int, nid: str, hot: bool) -> None:
         """A fused node (tanh, sigmoid, logaddexp) opened into its reference composite, in
         a frame inside the frame of the derived op it makes (softplus = logaddexp(x, 0))."""
         plan, fuses = self.plan, node.op.fuses
