@@ -91,7 +91,7 @@ def node_names(root: Value, order: Optional[list] = None) -> dict[int, str]:
         label = node.label
         if label is not None:
             names[id(node)] = printable(label)
-        elif node._op is None and not node.requires_grad:
+        elif node.op is None and not node.requires_grad:
             names[id(node)] = format_number(node.data)
         else:
             names[id(node)] = f"#{position}"
@@ -103,10 +103,10 @@ def formula(node: Value, names: dict[int, str]) -> str:
 
     A node that is the output of a derived op names it: ``max(x, 0) [relu]``.
     """
-    op = node._op
+    op = node.op
     if op is None:
         return ""
-    parts = [names.get(id(p), "?") for p in node._parents]
+    parts = [names.get(id(p), "?") for p in node.parents]
     if op.arity == 2 and not op.symbol.isalnum():
         text = f"{_operand(parts[0])} {op.symbol} {_operand(parts[1])}"
     else:
@@ -140,7 +140,7 @@ def _operand(name: str) -> str:
 
 
 def _role(node: Value, root: Value, names: dict[int, str]) -> str:
-    if node._op is None:
+    if node.op is None:
         return "input" if node.requires_grad else "constant"
     text = formula(node, names)
     return text + " (output)" if node is root else text
@@ -193,16 +193,16 @@ def summarize(root: Value) -> str:
     by_op: dict[str, int] = {}
     depth: dict[int, int] = {}
     for node in order:
-        if node._op is None:
+        if node.op is None:
             if node.requires_grad:
                 inputs += 1
             else:
                 constants += 1
             depth[id(node)] = 0
             continue
-        symbol = node._op.symbol
+        symbol = node.op.symbol
         by_op[symbol] = by_op.get(symbol, 0) + 1
-        depth[id(node)] = 1 + max(depth[id(p)] for p in node._parents)
+        depth[id(node)] = 1 + max(depth[id(p)] for p in node.parents)
     parts = [f"{inputs} input{'s' if inputs != 1 else ''}",
              f"{constants} constant{'s' if constants != 1 else ''}"]
     parts += [f"{count} {symbol}" for symbol, count in by_op.items()]

@@ -83,7 +83,7 @@ class Path:
 
 def _targets(root: Value, wrt: Optional[Iterable[Value]], order: list) -> list:
     if wrt is None:
-        return [n for n in order if n._op is None and n.requires_grad]
+        return [n for n in order if n.op is None and n.requires_grad]
     targets = list(wrt)
     for t in targets:
         if not isinstance(t, Value):
@@ -98,7 +98,7 @@ def _counts(order: list) -> dict[int, int]:
         c = count.get(id(node), 0)
         if c == 0:
             continue
-        for parent in node._parents:
+        for parent in node.parents:
             if parent.requires_grad:
                 count[id(parent)] = count.get(id(parent), 0) + c
     return count
@@ -155,12 +155,12 @@ def paths(root: Value, wrt: Optional[Sequence[Value]] = None, *,
         node, trail = stack.pop()
         if id(node) in rank:
             found[rank[id(node)]].append(_path_from(node, trail, names))
-        if node._op is None:
+        if node.op is None:
             continue
-        parents = node._parents
+        parents = node.parents
         d = local_of.get(id(node))
         if d is None:
-            d = local_of[id(node)] = node._op.local(*[p.data for p in parents], node.data)
+            d = local_of[id(node)] = node.op.local(*[p.data for p in parents], node.data)
         for i in reversed(range(len(parents))):
             parent = parents[i]
             if parent.requires_grad and count.get(id(parent), 0):
@@ -212,7 +212,7 @@ def _text_size(root: Value, wrt: Optional[Sequence[Value]], names: dict) -> int:
         if c == 0:
             continue
         below = size[id(node)]
-        for parent in node._parents:
+        for parent in node.parents:
             if parent.requires_grad:
                 key = id(parent)
                 count[key] = count.get(key, 0) + c

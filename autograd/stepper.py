@@ -88,7 +88,7 @@ def stepper_data(root: Value, seed: float = 1.0, drawn: Optional[set] = None) ->
     names = node_names(root, order)
     consumer: dict[int, int] = {}
     for node in reversed(order):
-        for parent in node._parents:
+        for parent in node.parents:
             consumer.setdefault(id(parent), index[id(node)])
 
     def shown(i: int) -> int:
@@ -98,7 +98,7 @@ def stepper_data(root: Value, seed: float = 1.0, drawn: Optional[set] = None) ->
 
     nodes = []
     for i, node in enumerate(order):
-        kind = ("input" if node.requires_grad else "constant") if node._op is None else "inner"
+        kind = ("input" if node.requires_grad else "constant") if node.op is None else "inner"
         if node is root:
             kind = "output"
         nodes.append({"name": names[id(node)], "formula": formula(node, names),
@@ -112,7 +112,7 @@ def stepper_data(root: Value, seed: float = 1.0, drawn: Optional[set] = None) ->
         for step in backward_steps(root, seed):
             node = step.node
             sends, seen = [], {}
-            for k, parent in enumerate(node._parents):
+            for k, parent in enumerate(node.parents):
                 p = index[id(parent)]
                 seen[p] = seen.get(p, -1) + 1
                 if step.sent[k] is not None:
@@ -123,7 +123,7 @@ def stepper_data(root: Value, seed: float = 1.0, drawn: Optional[set] = None) ->
             frames.append({"node": index[id(node)], "grad": format_number(step.upstream),
                            "story": str(step), "sends": sends})
         # the inputs in the table's order: output first, as backward reached them
-        inputs = [n for n in reversed(order) if n._op is None and n.requires_grad]
+        inputs = [n for n in reversed(order) if n.op is None and n.requires_grad]
         summary = [{"node": index[id(n)], "grad": format_number(n.grad)} for n in inputs]
     finally:
         for n, g in saved:

@@ -19,6 +19,7 @@ from proof_helpers import worked_example
 
 # The module itself, even if the package exports a function named render.
 R = importlib.import_module("autograd.render")
+P = importlib.import_module("autograd.render.plan")  # what is drawn
 SVG = "{http://www.w3.org/2000/svg}"
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -67,12 +68,12 @@ def test_inputs_output_ops_and_constants_look_different():
             node = line.split()[0]
             fills[node] = line.split('fillcolor="')[1].split('"')[0]
     # order: a=n0, b=n1, c=n2, 1=n3, d=n4, e=n5
-    assert fills["n0"] == fills["n1"] == R._INPUT[0]
-    assert fills["n5"] == R._OUTPUT[0]
-    assert fills["n2"] == fills["n4"] == R._INNER[0]
-    assert fills["n3"] == R._CONST[0]
-    assert fills["n2_op"] == R._OP[0]
-    assert len({R._INPUT[0], R._OUTPUT[0], R._INNER[0], R._CONST[0], R._OP[0]}) == 5
+    assert fills["n0"] == fills["n1"] == P.INPUT[0]
+    assert fills["n5"] == P.OUTPUT[0]
+    assert fills["n2"] == fills["n4"] == P.INNER[0]
+    assert fills["n3"] == P.CONST[0]
+    assert fills["n2_op"] == P.OP[0]
+    assert len({P.INPUT[0], P.OUTPUT[0], P.INNER[0], P.CONST[0], P.OP[0]}) == 5
 
 
 def test_edges_carry_local_derivatives():
@@ -85,7 +86,7 @@ def test_a_step_is_highlighted_with_what_it_sends():
     first = next(iter(backward_steps(e)))
     svg = to_svg(e, highlight=first)
     assert "sends 1·2 = 2" in svg_texts(svg) and "sends 1·3 = 3" in svg_texts(svg)
-    assert f'n2 -> n5_op [label=<sends 1·2 = 2> color="{R._HOT}"' in \
+    assert f'n2 -> n5_op [label=<sends 1·2 = 2> color="{P.HOT}"' in \
         to_dot(e, highlight=first).source
 
 
@@ -95,7 +96,7 @@ def test_a_path_is_highlighted_edge_by_edge():
     assert [n.label for n in b_c_e.nodes] == ["b", "c", "e"]
     source = to_dot(e, highlight=b_c_e).source
     hot = [line.split()[0:3] for line in source.splitlines()
-           if R._HOT in line and "->" in line]
+           if P.HOT in line and "->" in line]
     assert sorted(" ".join(h) for h in hot) == [
         "n1 -> n2_op", "n2 -> n5_op", "n2_op -> n2", "n5_op -> n5"]  # b → (+) → c → (×) → e
 

@@ -9,10 +9,13 @@ from hypothesis import given, settings, strategies as st
 
 from autograd import Value
 from autograd.errors import GraphError
+from autograd.functional import REFERENCES
 from autograd.render import to_dot
 from proof_helpers import cluster_bodies
 
 R = importlib.import_module("autograd.render")
+P = importlib.import_module("autograd.render.plan")  # what is drawn
+G = importlib.import_module("autograd.render.graphviz")  # running dot
 
 NODE = re.compile(r"^\t+(\w+) \[", re.M)
 EDGE = re.compile(r"^\t+(\w+) -> (\w+)(?: \[(.*)\])?$", re.M)
@@ -58,17 +61,17 @@ def test_grouped_by_neuron_draws_one_box_per_neuron(sizes):
 
 def test_each_neuron_box_is_named_and_shows_data_and_grad_of_its_sum_and_activation():
     model, loss = network((4, 1))
-    plan = R._Plan(loss, "box", "neuron", model)
+    plan = P.Plan(loss, "box", "neuron", model)
     lines = node_lines(to_dot(loss, params=model, group="neuron").source)
     assert len(plan.neuron_at) == 5
     for i, (name, pre, out) in plan.neuron_at.items():
         line = lines[f"n{i}"]
         assert f"<B>{name}</B>" in line
-        shown = [R._short(pre.data, 4), R._short(pre.grad, 4)]
+        shown = [P.short_number(pre.data, 4), P.short_number(pre.grad, 4)]
         assert f"Σ</TD><TD ALIGN=\"RIGHT\">{shown[0]}</TD><TD ALIGN=\"RIGHT\"><B>{shown[1]}</B>" \
             in line
         if name.startswith("layers.0"):
-            assert out is not pre and f">relu</TD><TD ALIGN=\"RIGHT\">{R._short(out.data, 4)}" \
+            assert out is not pre and f">relu</TD><TD ALIGN=\"RIGHT\">{P.short_number(out.data, 4)}" \
                 in line
         else:  # the output layer is linear: its box holds the sum only
             assert out is pre and "relu" not in line
@@ -107,7 +110,7 @@ def test_a_model_called_twice_in_one_graph_is_left_ungrouped_with_every_edge():
 def test_a_neuron_output_highlighted_as_a_step_marks_its_box():
     model, loss = network((4, 1))
     steps = list(loss.backward_steps())
-    plan = R._Plan(loss, "box", "neuron", model)
+    plan = P.Plan(loss, "box", "neuron", model)
     i = next(i for i, (n, _, _) in plan.neuron_at.items() if n == "layers.1.neurons.0")
     step = next(s for s in steps if s.node is plan.order[i])
     line = node_lines(to_dot(loss, params=model, group="neuron", highlight=step).source)[f"n{i}"]
@@ -195,7 +198,7 @@ def test_every_edge_of_a_grouped_network_is_drawn_once(sizes, nin, activation, g
                                                        derived, seed, loss):
     model, out = network(sizes + [1], activation, seed, [0.5 * (i + 1) for i in range(nin)],
                          loss)
-    plan = R._Plan(out, derived, group, model)
+    plan = P.Plan(out, derived, group, model)
     source = to_dot(out, params=model, group=group, derived=derived, max_nodes=None).source
     nodes, edges = nodes_and_edges(source)
     touched = {a for a, _, _ in edges} | {b for _, b, _ in edges}
@@ -217,7 +220,7 @@ def test_every_edge_of_a_grouped_network_is_drawn_once(sizes, nin, activation, g
             # a box takes one edge from each of its inputs: the data, or the previous layer
             assert into.get(f"n{i}", 0) == (nin if layer == 0 else (sizes + [1])[layer - 1])
             continue
-        if derived == "open" and node.op.fuses in R.REFERENCES:
+        if derived == "open" and node.op.fuses in REFERENCES:
             continue
         expected = len(plan.inputs_of(node)) if plan.is_box(node) else len(node.parents)
         assert into.get(f"n{i}_op", 0) == expected
@@ -230,12 +233,12 @@ def test_every_edge_of_a_grouped_network_is_drawn_once(sizes, nin, activation, g
 def test_a_grouped_picture_exports_to_tikz_with_each_neuron_box_and_its_numbers():
     from autograd.tikz import to_tikz
     model, loss = network((4, 1))
-    plan = R._Plan(loss, "box", "neuron", model)
+    plan = P.Plan(loss, "box", "neuron", model)
     tex = to_tikz(loss, params=model, group="neuron")
     for i, (name, pre, out) in plan.neuron_at.items():
         line = next(x for x in tex.splitlines() if f"({'n' + str(i)})" in x)
         assert name in line and "\\Sigma" in line
-        assert R._short(pre.grad, 4).replace("-", "-{}") in line
+        assert P.short_number(pre.grad, 4).replace("-", "-{}") in line
 
 
 def test_a_path_through_neurons_is_drawn_in_red_into_and_out_of_their_boxes():
@@ -264,8 +267,8 @@ def test_a_step_sequence_of_a_grouped_network_keeps_every_box_in_place(tmp_path)
     assert len(boxes) == 3
     places = []
     for drawing in drawings[::3]:
-        laid = json.loads(R._run_graphviz(drawing.source, "json", None, ("-n2",),
-                                          R._neato_command()))
+        laid = json.loads(G.run_graphviz(drawing.source, "json", None, ("-n2",),
+                                         G.neato_command()))
         places.append({o["name"]: o["pos"] for o in laid["objects"] if "pos" in o})
     assert len(places) > 2 and all(p == places[0] for p in places)
     assert all(b in places[0] for b in boxes)
@@ -275,7 +278,7 @@ def test_a_step_sequence_of_a_grouped_network_keeps_every_box_in_place(tmp_path)
 
 def test_a_layers_neurons_are_drawn_in_their_order_top_to_bottom():
     model, loss = network((8, 8, 1))
-    plan = R._Plan(loss, "box", "neuron", model)
+    plan = P.Plan(loss, "box", "neuron", model)
     places = R.layout(loss, params=model, group="neuron")
     for layer in ("layers.0", "layers.1"):
         boxes = sorted((int(name.rsplit(".", 1)[1]), i) for i, (name, _, _)

@@ -8,10 +8,14 @@ from hypothesis import given, settings, strategies as st
 
 from autograd import Value
 from autograd import functional as F
+from autograd.errors import GraphError
+from autograd.graph import topological_order
 from autograd.render import to_dot
 from proof_helpers import cluster_bodies
 
 R = importlib.import_module("autograd.render")
+P = importlib.import_module("autograd.render.plan")  # what is drawn
+G = importlib.import_module("autograd.render.graphviz")  # running dot
 
 NODE = re.compile(r"^\t+(\w+) \[", re.M)
 EDGE = re.compile(r"^\t+(\w+) -> (\w+)(?: \[(.*)\])?$", re.M)
@@ -102,7 +106,7 @@ def test_every_argument_of_every_drawn_op_has_exactly_one_edge(out, derived):
     touched = {a for a, _, _ in edges} | {b for _, b, _ in edges}
     assert [n for n in nodes if n not in touched] == []
     assert [n for n in touched if n not in nodes] == []
-    plan = R._Plan(out, derived)
+    plan = P.Plan(out, derived)
     into = {}
     for _, b, attrs in edges:
         into[b] = into.get(b, 0) + multiplicity(attrs)
@@ -171,7 +175,7 @@ def test_a_few_uses_are_drawn_as_plain_edges():
 def test_graphviz_past_its_time_bound_is_one_clear_error_naming_the_fallbacks(monkeypatch):
     import sys
     from autograd.errors import GraphvizTimeoutError
-    monkeypatch.setattr(R, "graphviz_command",
+    monkeypatch.setattr(G, "graphviz_command",
                         lambda: [sys.executable, "-c", "import time; time.sleep(30)"])
     with pytest.raises(GraphvizTimeoutError) as info:
         to_dot(power_chain(3, "*")).pipe("svg", timeout=0.5)
@@ -215,7 +219,7 @@ def test_float_inputs_are_named_x0_x1_and_a_users_value_keeps_its_label():
     from nn import MLP
     model = MLP(2, [1], seed=0)
     out = model([0.5, -1.0])[0]
-    leaves = [n for n in R.topological_order(out) if n.op is None and not n.requires_grad]
+    leaves = [n for n in topological_order(out) if n.op is None and not n.requires_grad]
     assert [n.label for n in leaves] == ["x0", "x1"]
     mine, unnamed = Value(1.0, label="height"), Value(2.0)
     model([mine, unnamed])
@@ -228,13 +232,13 @@ def test_parameters_data_inputs_and_constants_are_drawn_apart_and_named():
     for name, p in model.named_parameters():
         assert f"<B>{name}</B>" in source
     fills = dict(re.findall(r'^\t+(n\d+) \[.*fillcolor="(#[0-9a-f]{6})"', source, re.M))
-    index = {id(n): i for i, n in enumerate(R.topological_order(loss))}
+    index = {id(n): i for i, n in enumerate(topological_order(loss))}
     w = model.parameters()[0]
-    x0 = [n for n in R.topological_order(loss) if n.label == "x0"][0]
-    one = [n for n in R.topological_order(loss) if n.op is None and n.label is None][0]
-    assert fills[f"n{index[id(w)]}"] == R._PARAM[0]
-    assert fills[f"n{index[id(x0)]}"] == R._DATA[0]
-    assert fills[f"n{index[id(one)]}"] == R._CONST[0]
+    x0 = [n for n in topological_order(loss) if n.label == "x0"][0]
+    one = [n for n in topological_order(loss) if n.op is None and n.label is None][0]
+    assert fills[f"n{index[id(w)]}"] == P.PARAM[0]
+    assert fills[f"n{index[id(x0)]}"] == P.DATA[0]
+    assert fills[f"n{index[id(one)]}"] == P.CONST[0]
     assert "green: parameters" in source and "light blue: data" in source
 
 
@@ -287,10 +291,10 @@ def test_dark_theme_and_transparent_background():
     a, b, e = worked()
     e.backward()
     dark = to_dot(e, theme="dark").source
-    assert 'bgcolor="#111827"' in dark and R._INNER[0] not in dark
+    assert 'bgcolor="#111827"' in dark and P.INNER[0] not in dark
     clear = to_dot(e, background="transparent").source
     assert 'bgcolor="transparent"' in clear
-    with pytest.raises(R.GraphError):
+    with pytest.raises(GraphError):
         to_dot(e, theme="neon")
 
 
@@ -306,8 +310,8 @@ def test_every_frame_of_a_step_sequence_puts_every_node_at_the_same_place(tmp_pa
     assert len(drawings) == len(list(loss.backward_steps()))
     places = []
     for drawing in drawings[::4]:
-        laid = json.loads(R._run_graphviz(drawing.source, "json", None, ("-n2",),
-                                          R._neato_command()))
+        laid = json.loads(G.run_graphviz(drawing.source, "json", None, ("-n2",),
+                                         G.neato_command()))
         places.append({o["name"]: o["pos"] for o in laid["objects"] if "pos" in o})
     assert len(places[0]) > 15 and len(places) > 2 and all(p == places[0] for p in places)
     paths = R.render_steps(loss, str(tmp_path / "step{k}.png"), params=neuron)
@@ -346,7 +350,7 @@ def test_dpi_and_scale_set_the_size_of_a_png(tmp_path):
     base = width(R.render(e, tmp_path / "a.png"))
     assert abs(width(R.render(e, tmp_path / "b.png", dpi=192)) - 2 * base) <= 2  # 96 dpi
     assert abs(width(R.render(e, tmp_path / "c.png", scale=3)) - 3 * base) <= 3
-    with pytest.raises(R.GraphError):
+    with pytest.raises(GraphError):
         R.render(e, tmp_path / "d.png", dpi=-5)
 
 
@@ -357,8 +361,8 @@ def test_an_opened_fused_op_shows_no_rounding_noise_and_no_minus_zero():
     source = to_dot(y, derived="open").source
     assert "e-16" not in source and "e-17" not in source
     assert ">-0<" not in source and "<B>-0</B>" not in source
-    assert R._short(-0.0, 4) == "0" and R._short(-1e-9, 4) == "-1e-09"
-    assert R._short(-1e-17, 4, floor=1e-12) == "0"
+    assert P.short_number(-0.0, 4) == "0" and P.short_number(-1e-9, 4) == "-1e-09"
+    assert P.short_number(-1e-17, 4, floor=1e-12) == "0"
 
 
 def test_the_legend_names_every_kind_of_node_drawn_and_no_other():
@@ -379,7 +383,7 @@ def test_the_legend_names_every_kind_of_node_drawn_and_no_other():
 
 def test_render_steps_needs_a_step_number_in_its_pattern(tmp_path):
     a, b, e = worked()
-    with pytest.raises(R.GraphError, match="{k}"):
+    with pytest.raises(GraphError, match="{k}"):
         R.render_steps(e, str(tmp_path / "frame.png"))
 
 
