@@ -83,7 +83,7 @@ def compile_graph(out: Value, aux: tuple, guards: list, inputs: Sequence[Value])
         if op is None and id(v) not in slot:
             slot[id(v)] = constant(v.data)
     one = constant(1.0)
-    chains, absorbed = sum_chains(nodes, par, out, guards, aux)
+    chains, absorbed = sum_chains(nodes, ops, par, out, guards, aux)
     level: dict[int, int] = {}
     groups: dict[tuple, list[Value]] = {}
     n_inputs = len(inputs)

@@ -11,7 +11,8 @@ reads (a plain term ``t`` becomes ``t·1.0 = t``, exact).  Fusion needs the batc
 >>> out = sum((wi * wi for wi in w), Value(0.5))
 >>> from autograd.graph import topological_order
 >>> nodes = topological_order(out)
->>> chains, absorbed = sum_chains(nodes, {id(v): v.parents for v in nodes}, out, [], ())
+>>> par = {id(v): v.parents for v in nodes}
+>>> chains, absorbed = sum_chains(nodes, [v.op for v in nodes], par, out, [], ())
 >>> [(init.data, len(terms)) for init, terms in chains.values()], len(absorbed)
 ([(0.5, 5)], 9)
 """
@@ -28,16 +29,16 @@ __all__ = ["MIN_CHAIN", "sum_chains"]
 MIN_CHAIN = 4  # sums of at least this many additions run as one fused entry
 
 
-def sum_chains(nodes: list, par: dict, out: Value, guards: list, aux: tuple
+def sum_chains(nodes: list, ops: list, par: dict, out: Value, guards: list, aux: tuple
                ) -> tuple[dict, dict]:
     """Find long sums ``((init + t₁) + t₂) + …`` whose partial sums feed nothing else.
 
-    ``nodes`` are in topological order, ``par`` maps ``id(v)`` to ``v.parents``.  Returns
-    ``{id(last add): (init, terms)}`` — a term is ``(a, b)`` for a product ``a·b`` used only
-    by the sum, else ``(t,)`` — and the ids of the nodes the fused sums compute internally
-    (partial sums and products: their values are read by no local rule, since ``add`` needs
-    none and ``mul`` reads its operands).  The output, guard operands and aux values are never
-    absorbed: someone reads them.
+    ``nodes`` are in topological order, ``ops`` their ``v.op``, ``par`` maps ``id(v)`` to
+    ``v.parents``.  Returns ``{id(last add): (init, terms)}`` — a term is ``(a, b)`` for a
+    product ``a·b`` used only by the sum, else ``(t,)`` — and the ids of the nodes the fused
+    sums compute internally (partial sums and products: their values are read by no local
+    rule, since ``add`` needs none and ``mul`` reads its operands).  The output, guard operands
+    and aux values are never absorbed: someone reads them.
     """
     if not (UNIT_ADD and SWAP_MUL):
         return {}, {}
@@ -54,8 +55,8 @@ def sum_chains(nodes: list, par: dict, out: Value, guards: list, aux: tuple
         return uses.get(id(v)) == 1 and id(v) not in pinned
 
     open_chains: dict[int, tuple] = {}  # id(last add so far) -> (init, [links])
-    for v in nodes:
-        if v.op is not ADD:
+    for v, op in zip(nodes, ops):
+        if op is not ADD:
             continue
         a, b = par[id(v)]
         if id(a) in open_chains and private(a):
