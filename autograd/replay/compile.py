@@ -35,29 +35,17 @@ from ..ops import ADD, MAX, MUL
 from ..value import Value
 from .args import map_items
 from .fuse import sum_chains
-from .program import (Columns, Folds, FusedSums, GuardAt, GuardGroup, LeafFolds, MapGroup,
+from .program import (At, Columns, Folds, FusedSums, GuardAt, GuardGroup, LeafFolds, MapGroup,
                       MaxLocals, Program, RuleLocals, Target, getter)
 from .rules import MAX_LOCAL, SWAP_MUL, UNIT_ADD, max_forward_is_builtin
 from .tracing import Guard, collect_nodes, refuse_hooks
 
-__all__ = ["At", "compile_graph"]
+__all__ = ["compile_graph"]
 
 _COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
             "==": operator.eq, "!=": operator.ne}
 
 _SMALL_FAN_IN = 4  # nodes with at most this many contributions fold column by column
-
-
-class At:
-    """Where a value returned after the output lives in the program's data."""
-
-    __slots__ = ("slot",)
-
-    def __init__(self, slot: int) -> None:
-        self.slot = slot
-
-    def __repr__(self) -> str:
-        return f"At({self.slot})"
 
 
 def compile_graph(out: Value, aux: tuple, guards: list, inputs: Sequence[Value]) -> Program:

@@ -40,7 +40,7 @@ import operator
 from dataclasses import dataclass
 from typing import Any, Callable, NamedTuple, Optional, Sequence, Union
 
-__all__ = ["Getter", "getter", "MapGroup", "FusedSums", "GuardAt", "GuardGroup", "Target",
+__all__ = ["Getter", "getter", "At", "MapGroup", "FusedSums", "GuardAt", "GuardGroup", "Target",
            "RuleLocals", "MaxLocals", "Columns", "Folds", "LeafFolds", "Program"]
 
 #: A gather: ``getter(list)`` gives the items at fixed indices (a tuple, or a list for a slice).
@@ -105,6 +105,18 @@ class FusedSums:
 
     def __repr__(self) -> str:
         return f"FusedSums({_span('data', self.start, self.end)})"
+
+
+class At:
+    """Where a value the traced function returned after its output lives in ``data``."""
+
+    __slots__ = ("slot",)
+
+    def __init__(self, slot: int) -> None:
+        self.slot = slot
+
+    def __repr__(self) -> str:
+        return f"At({self.slot})"
 
 
 # --- guards ----------------------------------------------------------------------------------
@@ -231,7 +243,8 @@ class Program:
 
     ``data[0:n_inputs]`` are the inputs (written before each run), ``data[out]`` the output
     and ``g[0]`` the seed 1.0.  ``root_input`` is set when the function returned one of its
-    inputs.  ``node_slots``, ``node_ops`` and ``writeback`` serve ``Replay.to_graph``: the
+    inputs.  ``aux`` is what the function returned after its output, each Value as an
+    :class:`At`.  ``node_slots``, ``node_ops`` and ``writeback`` serve ``Replay.to_graph``: the
     data slot of each compiled node (-1 inside a fused sum), its primitive, and
     ``(node position, gradient slot)`` for the nodes the backward pass visits.
     """

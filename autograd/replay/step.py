@@ -17,8 +17,8 @@ from typing import Any, Callable, Sequence
 from ..errors import GraphError
 from ..value import Value
 from .args import flatten, map_items, match
-from .compile import At, compile_graph
-from .program import Program
+from .compile import compile_graph
+from .program import At, Program
 from .run import execute
 from .tracing import check_inputs, collect_nodes, refuse_hooks, run_traced
 

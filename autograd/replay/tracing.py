@@ -137,7 +137,7 @@ def collect_nodes(out: Value, guards: list, aux: tuple) -> tuple[list, list]:
     return order, nodes
 
 
-if isinstance(getattr(Value, "hooks", None), property):
+if hasattr(Value, "hooks"):  # the public, read-only tuple (empty when none)
     def _hooks(v: Value) -> tuple:
         return v.hooks
 else:  # until Value.hooks exists: the one place that reads the private _meta
