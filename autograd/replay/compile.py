@@ -95,7 +95,8 @@ def compile_graph(out: Value, aux: tuple, guards: list, inputs: Sequence[Value])
         if op is MAX and b.op is None and slot[id(b)] >= n_inputs \
                 and max_forward_is_builtin(b.data):
             variant = "builtin"
-        groups.setdefault((lv, op, variant), []).append(v)
+        # by the record itself (not its name: two records may share one), hashed by identity
+        groups.setdefault((lv, id(op), variant), []).append(v)
     forward: list = []
     members_of: list[list[Value]] = []  # the nodes of each forward entry
     for key in sorted(groups, key=lambda k: k[0]):
@@ -114,7 +115,7 @@ def compile_graph(out: Value, aux: tuple, guards: list, inputs: Sequence[Value])
             ginit = getter([slot[id(chains[id(v)][0])] for v in members])
             forward.append(FusedSums(tuple(ga), tuple(gb), ginit, start, len(data)))
             continue
-        op = key[1]
+        op = members[0].op
         builtin = key[2] == "builtin"
         ga1 = getter([slot[id(par[id(v)][0])] for v in members])
         gb1 = getter([slot[id(par[id(v)][1])] for v in members]) if op.arity == 2 else None
