@@ -128,7 +128,7 @@ def compile_graph(out: Value, aux: tuple, guards: list, inputs: Sequence[Value])
 
     position = {id(v): i for i, v in enumerate(nodes)}
     wants = tuple(v.requires_grad for v in inputs)
-    backward = _Backward(out, inputs, wants, par, position, data, node_slots, one)
+    backward = _Backward(out, inputs, wants, par, ops, position, data, node_slots, one)
     backward.compile(forward, members_of)
     return Program(data=data, g=backward.g, n_inputs=n_inputs, out=out_slot,
                    forward=tuple(forward), guards=guard_program,
@@ -157,8 +157,10 @@ class _Backward:
     """The backward half of compilation.  Nodes are known by their index in the node list."""
 
     def __init__(self, out: Value, inputs: Sequence[Value], wants: tuple, par: dict,
-                 position: dict, data: list, node_slots: tuple, one: int) -> None:
+                 node_ops: list, position: dict, data: list, node_slots: tuple, one: int
+                 ) -> None:
         self.out, self.inputs, self.wants, self.par = out, inputs, wants, par
+        self.node_ops = node_ops
         self.position, self.data, self.fslot, self.one = position, data, node_slots, one
         self.entries: list = []
         self.locals: list = []
@@ -177,8 +179,9 @@ class _Backward:
         order_b = [position[id(v)] for v in walk_order]
         parents: list = [()] * n  # filled for the nodes the backward pass visits
         ops: list = [None] * n
+        node_ops = self.node_ops
         for v, i in zip(walk_order, order_b):
-            ops[i] = v.op
+            ops[i] = node_ops[i]
             parents[i] = tuple(position[id(p)] for p in par[id(v)])
         input_at = {position[id(v)]: k for k, v in enumerate(self.inputs) if id(v) in position}
         root = position[id(out)]
