@@ -50,13 +50,13 @@ def _follow_slow(flag: bool) -> None:
 modes.on_slow_change(_follow_slow)
 _state = modes.state
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_INSIDE = _PACKAGE_DIR + os.sep  # this package and its subpackages (render/, replay/)
 
 
 def _creation_site() -> str:
     """file:line of the first frame outside this package (where the user made the node)."""
     frame = sys._getframe(1)
-    while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == \
-            _PACKAGE_DIR:
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_INSIDE):
         frame = frame.f_back
     if frame is None:
         return "<unknown>"
