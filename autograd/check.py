@@ -49,6 +49,8 @@ from .value import Value
 __all__ = [
     "numerical_derivative", "numerical_gradient", "default_step", "reverse_gradient",
     "gradcheck", "gradgradcheck", "check_modes", "GradientReport", "GradientRow",
+    "assert_gradients_match", "taylor_check", "TaylorReport", "machine_epsilon",
+    "MACHINE_EPSILON",
 ]
 
 _EPS = 2.0 ** -52
@@ -358,3 +360,134 @@ def check_modes(f: Callable[..., Any], inputs: Sequence[float], *, atol: float =
     forward = forward_gradient(f, xs)
     return _compare(f"check_modes of {_name(f)}", ("reverse mode", "forward mode"),
                     xs, reverse, forward, atol, rtol, raise_on_failure)
+
+
+# --- the three-line property test ------------------------------------------------------------
+
+def assert_gradients_match(f: Callable[..., Any], xs: Sequence[float], *,
+                           forward: bool = True, numeric: bool = True, rtol: float = 1e-5,
+                           atol: float = 1e-8, dtype: Any = "float64",
+                           eps: Optional[float] = None, blame: bool = True) -> None:
+    """Assert that reverse mode, forward mode and central differences agree on ``f`` at ``xs``.
+
+    ``f`` takes one Value (or Dual) per input and uses operators and
+    :mod:`autograd.functional` ops.  Raises :class:`~autograd.errors.GradcheckError` naming
+    every disagreeing input and, with ``blame`` (the default), what
+    :func:`autograd.blame.blame` finds: the first node whose rule is wrong, or the constants
+    through which gradient leaks out of the graph.  The checker itself raises nothing else:
+
+    - a primitive of your own with no forward-mode tangent rule: the forward comparison is
+      skipped for ``f`` (said in the message if anything else disagrees);
+    - ``f`` that cannot run on Duals (it builds ``Value(v.data ...)``, mixing a Value into
+      forward mode: :class:`~autograd.errors.OperandTypeError`): reported as a mismatch,
+      with blame's verdict (usually a leak: that Value is a constant outside the graph).
+
+    Tolerances:
+
+    - reverse vs forward mode: relative 1e-10, absolute 1e-12·max(1, |f|, |gradient|).  The
+      rules are relative-accurate one by one; the absolute part is there because the chain
+      rule adds terms, and where terms of opposite signs cancel the two modes (which round
+      differently) agree only to about ε times the terms;
+    - reverse vs central differences (step ε^(1/3)·max(1, |x|), ε of ``dtype`` or ``eps``):
+      ``atol + rtol·|g|`` plus the differences' own rounding error 4ε·max(1, |f|)/h.
+
+    >>> assert_gradients_match(lambda x, y: (x * y).tanh() + x.exp() / y, [0.3, -2.0])
+    >>> assert_gradients_match(lambda x: x.relu(), [0.0])     # ½ matches (h − 0) / 2h
+    >>> assert_gradients_match(lambda v: v * Value(v.data ** 2), [3.0])
+    Traceback (most recent call last):
+    ...
+    autograd.errors.GradcheckError: gradients of <lambda> disagree at [3.0]:
+      forward mode cannot run f (OperandTypeError: unsupported operand for mul: Value ...)
+      input 0: reverse 9.0 != central difference 27.0000000... (h=1.82e-05, ...)
+    blame of <lambda> at [3.0]: leak — every local rule matches its reference, but the whole gradient does not match central differences of f
+      input 0: expected 27.0000000... (reference: central difference of f), got 9.0 (engine: reverse mode)
+      constant = 9.0 (constant leaf #1), made at ...: moves with input 0 (d data/dx ≈ 6) but is outside the graph
+    """
+    e = _format_eps(dtype, eps)
+    xs = [float(x) for x in xs]
+    problems = []
+    try:
+        reverse = reverse_gradient(f, xs)
+        scale = _scale(f, xs)
+    except Exception as error:  # noqa: BLE001 - report, never raise from the checker
+        reverse, scale = None, 1.0
+        problems.append(f"  reverse mode cannot run f ({type(error).__name__}: {error})")
+    skipped = ""
+    if forward and reverse is not None:
+        try:
+            fwd: Optional[list] = forward_gradient(f, xs)
+        except KeyError as error:
+            fwd, skipped = None, (f"  (forward mode skipped: no tangent rule for the "
+                                  f"primitive {error})")
+        except (OperandTypeError, TypeError) as error:
+            fwd = None
+            problems.append(f"  forward mode cannot run f ({type(error).__name__}: "
+                            f"{str(error):.120})")
+        if fwd is not None:
+            modes_atol = 1e-12 * max([scale] + [math.fabs(g) for g in reverse
+                                                if math.isfinite(g)])
+            for i, (r, d) in enumerate(zip(reverse, fwd)):
+                if not _close(r, d, modes_atol, 1e-10):
+                    problems.append(f"  input {i}: reverse {r!r} != forward {d!r}")
+    if numeric and reverse is not None:
+        try:
+            num = numerical_gradient(_on_values(f), xs, eps=e)
+        except Exception as error:  # noqa: BLE001
+            num = None
+            problems.append(f"  central differences cannot run f ({type(error).__name__}: "
+                            f"{error})")
+        for i, (r, n) in enumerate(zip(reverse, num or ())):
+            h = default_step(xs[i], eps=e)
+            noise = 4 * e * scale / h
+            if r == 0.0 and math.isfinite(n) and _clearly_nonzero(f, xs, i, e):
+                problems.append(f"  input {i}: SILENT ZERO: reverse 0.0, central difference "
+                                f"{n!r} (h={h:.3g}, rounding allowance {noise:.3g})")
+            elif not _close(r, n, atol + noise, rtol):
+                problems.append(f"  input {i}: reverse {r!r} != central difference {n!r} "
+                                f"(h={h:.3g}, rounding allowance {noise:.3g})")
+    if problems:
+        name = getattr(f, "__name__", None) or repr(f)
+        message = f"gradients of {name:.600} disagree at {xs!r}:\n" + "\n".join(problems)
+        if skipped:
+            message += "\n" + skipped
+        if blame:
+            message += "\n" + _blame_text(f, xs, e)
+        raise GradcheckError(message)
+
+
+def _clearly_nonzero(f: Callable[..., Any], xs: list[float], i: int, e: float) -> bool:
+    """Is ∂f/∂xᵢ clearly nonzero: beyond the central difference's own error bound (no
+    tolerance), and not at a kink?"""
+    from .blame import difference
+    on_values = _on_values(f)
+
+    def along(t: float) -> float:
+        moved = list(xs)
+        moved[i] = t
+        return on_values(*moved)
+    d = difference(along, xs[i], eps=e)
+    return d.finite and not d.kink and math.fabs(d.value) > 4.0 * d.error
+
+
+def _blame_text(f: Callable[..., Any], xs: list[float], e: float) -> str:
+    from .blame import blame as _blame
+    try:
+        return str(_blame(f, xs, eps=e))
+    except Exception as error:  # noqa: BLE001 - the report must not hide the mismatch
+        return f"(blame could not run: {type(error).__name__}: {error})"
+
+
+def _on_values(f: Callable[..., Any]) -> Callable[..., Any]:
+    def on_values(*a: float) -> float:
+        y = f(*(Value(t) for t in a))
+        return y.data if isinstance(y, Value) else float(y)
+    return on_values
+
+
+def _scale(f: Callable[..., Any], xs: list[float]) -> float:
+    """max(1, |f(xs)|): the size rounding errors in differences of f are measured against."""
+    y = _on_values(f)(*xs)
+    return max(1.0, math.fabs(y)) if math.isfinite(y) else 1.0
+
+
+from .taylor import TaylorReport, taylor_check  # noqa: E402  (taylor imports this module)
