@@ -38,7 +38,7 @@ convention: max ties give (½, ½)).
 >>> report.kind, report.culprit.op_name, report.culprit.inputs
 ('wrong rule', 'tanh', (1.0,))
 >>> print(report)                                          # doctest: +ELLIPSIS
-blame of <lambda> at [0.5, 2.0]: wrong rule at node #4 of 5
+blame of <lambda> at [0.5, 2.0]: wrong rule at node #3 of 5
   tanh(1.0) = 0.7615941559557649, made at ...
   ∂/∂(input 0): expected 0.419974341616... (reference: central difference), got 1.58002565838... (engine: op.local)
   forward mode 0.419974341614026
@@ -163,7 +163,7 @@ class NodeVerdict:
     ``op.forward``, or forward mode)."""
 
     kind: str
-    position: int            # in topological order (parents first), 1-based
+    position: int            # in topological order (parents first), from 0: the #k drawn
     of: int                  # nodes in the graph
     op_name: str
     label: Optional[str]
@@ -207,7 +207,7 @@ class LeakedConstant:
     """A constant leaf (needing no gradient, or a leaf Value that is not an input) whose data
     moves when input ``input_index`` moves: gradient that leaks out of the graph there."""
 
-    position: int            # among the graph's constant leaves, in topological order
+    position: int            # in topological order (parents first), from 0: the #k drawn
     label: Optional[str]
     data: float
     site: Optional[str]
@@ -218,7 +218,7 @@ class LeakedConstant:
     def line(self) -> str:
         name = f" {self.label!r}" if self.label else ""
         site = self.site or "<site not recorded>"
-        return (f"constant{name} = {self.data!r} (constant leaf #{self.position}), made at "
+        return (f"constant{name} = {self.data!r} (node #{self.position}), made at "
                 f"{site}: moves with input {self.input_index} (d data/dx ≈ {self.slope:.6g}) "
                 "but is outside the graph")
 
@@ -333,8 +333,10 @@ class BlameReport:
             raise ValueError(f"{self.what}: no graph to draw (f did not return a Value)")
         target = self.highlighted()
         base = self.root
-        if target is not None and len(topological_order(self.root)) * 2 > max_nodes:
-            base = self.culprit.node if self.culprit is not None else self.root
+        if self.culprit is not None and len(topological_order(self.root)) * 2 > max_nodes:
+            base = target  # a large graph: the culprit and what it was computed from
+            if target.label is None and "names" not in options:
+                options["names"] = {target: f"#{self.culprit.position}"}
         drawing = to_dot(base, highlight=target, max_nodes=max_nodes, **options)
         caption = self.lines()[:3] if not self.ok else self.lines()[:1]
         label = "<BR/>".join(html.escape(t) for t in caption)
@@ -484,7 +486,7 @@ def _check_graph(root: Value, rtol: float, atol: float, e: float
             continue
         if not _independent(op):
             independent = False
-        found, c, s = _check_node(node, k + 1, n, rtol, atol, e)
+        found, c, s = _check_node(node, k, n, rtol, atol, e)
         wrong.extend(found)
         checked += c
         skipped += s
@@ -549,11 +551,11 @@ def _run(f: Callable[..., Any], xs: Sequence[float]) -> tuple[list[Value], Any]:
     return leaves, f(*leaves)
 
 
-def _constants(out: Any, leaves: Sequence[Value]) -> list[Value]:
-    """Leaves of the graph that are not inputs, in topological order."""
+def _constants(out: Any, leaves: Sequence[Value]) -> list[tuple[int, Value]]:
+    """(position in topological order, leaf) for the graph's leaves that are not inputs."""
     if not isinstance(out, Value):
         return []
-    return [n for n in topological_order(out)
+    return [(k, n) for k, n in enumerate(topological_order(out))
             if n.is_leaf and not any(n is leaf for leaf in leaves)]
 
 
@@ -644,7 +646,7 @@ def blame(f: Callable[..., Any], xs: Sequence[float], *, rtol: float = 1e-6,
 
 
 def _moved_constants(f: Callable[..., Any], xs: list[float], i: int, h: float,
-                     constants: list[Value]) -> list[LeakedConstant]:
+                     constants: list[tuple[int, Value]]) -> list[LeakedConstant]:
     """Constant leaves whose data change when input ``i`` moves by ±h (matched by position
     among the constant leaves, in topological order)."""
     moved = []
@@ -655,13 +657,14 @@ def _moved_constants(f: Callable[..., Any], xs: list[float], i: int, h: float,
             leaves, out = _run(f, ys)
         except Exception:  # noqa: BLE001
             return []
-        moved.append([c.data for c in _constants(out, leaves)])
+        moved.append([c.data for _, c in _constants(out, leaves)])
     plus, minus = moved
     found = []
-    for k, c in enumerate(constants):
+    for k, (position, c) in enumerate(constants):
         if k >= len(plus) or k >= len(minus):
             break
         if plus[k] != c.data or minus[k] != c.data:
             slope = (plus[k] - minus[k]) / (2.0 * h)
-            found.append(LeakedConstant(k + 1, c.label, c.data, c.creation_site, i, slope, c))
+            found.append(LeakedConstant(position, c.label, c.data, c.creation_site, i, slope,
+                                        c))
     return found

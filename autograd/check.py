@@ -401,7 +401,7 @@ def assert_gradients_match(f: Callable[..., Any], xs: Sequence[float], *,
       input 0: reverse 9.0 != central difference 27.0000000... (h=1.82e-05, ...)
     blame of <lambda> at [3.0]: leak — every local rule matches its reference, but the whole gradient does not match central differences of f
       input 0: expected 27.0000000... (reference: central difference of f), got 9.0 (engine: reverse mode)
-      constant = 9.0 (constant leaf #1), made at ...: moves with input 0 (d data/dx ≈ 6) but is outside the graph
+      constant = 9.0 (node #1), made at ...: moves with input 0 (d data/dx ≈ 6) but is outside the graph
     """
     e = _format_eps(dtype, eps)
     xs = [float(x) for x in xs]
