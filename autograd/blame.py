@@ -418,7 +418,7 @@ def _check_node(node: Value, position: int, of: int, rtol: float, atol: float,
             continue
         checked += 1
         tol = atol + 4.0 * diff.error
-        if g == 0.0 and math.fabs(diff.value) > tol and not diff.kink:
+        if g == 0.0 and math.fabs(diff.value) > 4.0 * diff.error and not diff.kink:
             wrong.append(verdict("silent zero", i, diff.value, g, "central difference",
                                  diff, fwd, "SILENT ZERO: exactly 0 where the derivative "
                                             "clearly is not"))
@@ -623,7 +623,7 @@ def blame(f: Callable[..., Any], xs: Sequence[float], *, rtol: float = 1e-6,
         elif diff.kink:
             kind = None if _close(r, diff.value, atol + 4 * diff.error, whole_rtol) \
                 else "kink"
-        elif r == 0.0 and math.fabs(diff.value) > atol + 4.0 * diff.error:
+        elif r == 0.0 and math.fabs(diff.value) > 4.0 * diff.error:  # no tolerance here
             kind = "silent zero"
         elif not _close(r, diff.value, atol + 4.0 * diff.error, whole_rtol):
             kind = "leak"
