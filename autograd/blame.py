@@ -323,7 +323,7 @@ class BlameReport:
             return self.leaks[0].node
         return None
 
-    def picture(self, path: Any = None, *, max_nodes: int = 60, **options: Any) -> Any:
+    def picture(self, path: Any = None, *, max_nodes: int = 40, **options: Any) -> Any:
         """The graph as a :class:`~autograd.render.Drawing`, the wrong node highlighted (red);
         saved to ``path`` too when given (``.png``, ``.svg`` ...).  A large graph is drawn
         around the culprit: the culprit and its inputs within ``max_nodes``.
@@ -335,8 +335,10 @@ class BlameReport:
         base = self.root
         if self.culprit is not None and len(topological_order(self.root)) * 2 > max_nodes:
             base = target  # a large graph: the culprit and what it was computed from
-            if target.label is None and "names" not in options:
-                options["names"] = {target: f"#{self.culprit.position}"}
+            if "names" not in options:  # number the nodes as in the whole graph
+                number = {id(n): k for k, n in enumerate(topological_order(self.root))}
+                options["names"] = {n: f"#{number[id(n)]}" for n in topological_order(base)
+                                    if n.label is None and id(n) in number}
         drawing = to_dot(base, highlight=target, max_nodes=max_nodes, **options)
         caption = self.lines()[:3] if not self.ok else self.lines()[:1]
         label = "<BR/>".join(html.escape(t) for t in caption)
