@@ -316,3 +316,10 @@ def test_kinds_and_report_type():
     assert isinstance(report, BlameReport) and report.ok
     assert str(report).startswith("blame of <lambda> at [3.0]: ok — 2 local derivative(s) "
                                "of 2 node(s) match their references")
+
+
+def test_forward_mode_catches_an_error_too_small_for_central_differences():
+    subtle = dataclasses.replace(ops.TANH, local=lambda x, out: ((1.0 - out * out) * (1 + 1e-7),))
+    report = blame(lambda x: apply(subtle, x), [0.8])
+    assert report.kind == "wrong rule" and report.culprit.reference == "forward mode"
+    assert "(reference: forward mode)" in str(report)
