@@ -1,26 +1,44 @@
 """Numerical derivatives and gradient checks: the reference every gradient is held against.
 
 Finite differences need no engine, so they are an independent witness.  The central difference
-``(f(x+h) − f(x−h)) / 2h`` has truncation error ≈ h²·|f'''|/6 and rounding error ≈ ε·|f|/h
-(ε = 2.2e-16), so the best step is h ≈ ε^(1/3)·max(1, |x|) ≈ 6e-6·max(1, |x|); the forward
-difference ``(f(x+h) − f(x)) / h`` has errors h·|f''|/2 and ε·|f|/h, best at h ≈ √ε·max(1, |x|).
+``(f(x+h) − f(x−h)) / 2h`` has truncation error ≈ h²·|f'''|/6 and rounding error ≈ ε·|f|/h,
+so the best step is h ≈ ε^(1/3)·max(1, |x|); the forward difference ``(f(x+h) − f(x)) / h``
+has errors h·|f''|/2 and ε·|f|/h, best at h ≈ √ε·max(1, |x|).
+
+**The step rule** (every finite-difference helper here, and :mod:`autograd.blame`,
+:mod:`autograd.testing`): the default step is *relative*,
+
+- central: ``h = ε^(1/3)·max(1, |x|)``, one-sided: ``h = √ε·max(1, |x|)``,
+
+where ε is the machine epsilon of the format ``f`` computes in: ``dtype="float64"`` (ε = 2⁻⁵²,
+the default), ``"float32"`` (2⁻²³), ``"float16"`` (2⁻¹⁰), ``"bfloat16"`` (2⁻⁷), or ``eps=``
+any ε of your own.  An explicit ``h=`` is an *absolute* step, used as given (rounded so that
+``x ± h`` is exact); a step below ε·max(1, |x|) for the format is refused with a
+``ValueError`` (``too small``), so a fixed step under the format's machine epsilon cannot
+silently return noise.  :func:`gradcheck`'s ``eps`` is *relative*, applied as
+``h = eps·max(1, |x|)`` (torch's 1e-6 at |x| ≤ 1).
 
 :func:`gradcheck` compares the engine's reverse-mode gradient with central differences, with
 torch's defaults (step 1e-6, atol 1e-5, rtol 1e-3), and reports every mismatching input.
 :func:`check_modes` compares reverse mode with forward mode (:mod:`autograd.forward`).
+:func:`assert_gradients_match` holds reverse mode against forward mode and central
+differences and, on a mismatch, says which node is to blame (:mod:`autograd.blame`).
+:func:`taylor_check` (from :mod:`autograd.taylor`) gives a step-free verdict.
 
 >>> numerical_derivative(lambda x: x ** 3, 2.0)        # 3·2² = 12
 12.000000000...
 >>> report = gradcheck(lambda a, b: (a + b) * (b + 1), [2.0, 1.0])
 >>> report.ok, [round(row.analytic, 6) for row in report.rows]
 (True, [2.0, 5.0])
+>>> f"{default_step(1000.0, dtype='float32'):.3g}"     # 1000·(2⁻²³)^(1/3)
+'4.92'
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 from .display import html_table
 from .errors import GradcheckError, OperandTypeError
@@ -31,43 +49,93 @@ from .value import Value
 __all__ = [
     "numerical_derivative", "numerical_gradient", "default_step", "reverse_gradient",
     "gradcheck", "gradgradcheck", "check_modes", "GradientReport", "GradientRow",
+    "assert_gradients_match", "taylor_check", "TaylorReport", "machine_epsilon",
+    "MACHINE_EPSILON",
 ]
 
 _EPS = 2.0 ** -52
 _METHODS = ("central", "forward", "backward")
 
+#: Machine epsilon (the gap from 1.0 to the next float) of each float format by name.
+MACHINE_EPSILON: dict[str, float] = {"float64": 2.0 ** -52, "float32": 2.0 ** -23,
+                                     "float16": 2.0 ** -10, "bfloat16": 2.0 ** -7}
 
-def default_step(x: float, method: str = "central") -> float:
-    """The step that balances truncation against rounding at ``x``.
+
+def machine_epsilon(dtype: Any = "float64") -> float:
+    """ε of a float format: a name from :data:`MACHINE_EPSILON`, or anything with a ``name``
+    or ``__name__`` of one (a numpy dtype or scalar type).
+
+    >>> machine_epsilon("float32") == 2.0 ** -23
+    True
+    """
+    name = dtype if isinstance(dtype, str) else getattr(dtype, "name", None) or getattr(
+        dtype, "__name__", None)
+    if dtype is float:
+        name = "float64"
+    try:
+        return MACHINE_EPSILON[str(name)]
+    except KeyError:
+        raise ValueError(f"unknown float format {dtype!r}; known: {', '.join(MACHINE_EPSILON)}"
+                         " (or pass eps= directly)") from None
+
+
+def _format_eps(dtype: Any, eps: Optional[float]) -> float:
+    if eps is None:
+        return machine_epsilon(dtype)
+    if not (isinstance(eps, (int, float)) and 0.0 < eps < 1.0):
+        raise ValueError(f"eps (machine epsilon) must be a float in (0, 1), got {eps!r}")
+    return float(eps)
+
+
+def default_step(x: float, method: str = "central", *, dtype: Any = "float64",
+                 eps: Optional[float] = None) -> float:
+    """The step that balances truncation against rounding at ``x``, for the float format
+    ``dtype`` (or machine epsilon ``eps``).
 
     ε^(1/3)·max(1, |x|) for central differences, √ε·max(1, |x|) for one-sided ones.
 
     >>> default_step(0.0) == default_step(1.0) == _EPS ** (1 / 3)
     True
+    >>> default_step(2.0, "forward", dtype="float32") == 2.0 * 2.0 ** -11.5
+    True
     """
+    e = _format_eps(dtype, eps)
     scale = max(1.0, math.fabs(x))
-    return scale * (_EPS ** (1.0 / 3.0) if method == "central" else math.sqrt(_EPS))
+    return scale * (e ** (1.0 / 3.0) if method == "central" else math.sqrt(e))
 
 
 def numerical_derivative(f: Callable[[float], Any], x: float, h: float | None = None,
-                         method: str = "central") -> float:
+                         method: str = "central", *, dtype: Any = "float64",
+                         eps: Optional[float] = None) -> float:
     """f'(x) by finite differences: ``central`` (default), ``forward`` or ``backward``.
 
-    ``f`` takes and returns floats (a returned Value counts by its ``data``).  ``h`` defaults
-    to :func:`default_step`.  The step is rounded so that ``x ± h`` is exact.
+    ``f`` takes and returns floats (a returned Value counts by its ``data``).  ``h`` is an
+    absolute step; it defaults to :func:`default_step` for ``dtype`` (relative to
+    max(1, |x|)).  The step is rounded so that ``x ± h`` is exact, and a step below the
+    format's ε·max(1, |x|) is refused.
 
     >>> round(numerical_derivative(math.exp, 0.0), 9)
     1.0
     >>> round(numerical_derivative(math.sin, 0.0, method="forward"), 7)
     1.0
+    >>> numerical_derivative(math.exp, 1.0, h=1e-9, dtype="float32")
+    Traceback (most recent call last):
+    ...
+    ValueError: step h=1e-09 is too small for x = 1.0 in float32: below ε·max(1, |x|) = 1.19e-07
     """
     if method not in _METHODS:
         raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
     x = float(x)
+    e = _format_eps(dtype, eps)
     if h is None:
-        h = default_step(x, method)
+        h = default_step(x, method, eps=e)
     if not h > 0.0:
         raise ValueError(f"step h must be positive, got {h!r}")
+    floor = e * max(1.0, math.fabs(x))
+    if h < floor:
+        where = dtype if eps is None else f"a format with eps={e:g}"
+        raise ValueError(f"step h={h!r} is too small for x = {x!r} in {where}: below "
+                         f"ε·max(1, |x|) = {floor:.3g}")
     h = (x + h) - x  # a representable step: x + h - x == h exactly
     if h == 0.0:
         raise ValueError(f"step too small to move x = {x!r}")
@@ -79,8 +147,10 @@ def numerical_derivative(f: Callable[[float], Any], x: float, h: float | None = 
 
 
 def numerical_gradient(f: Callable[..., Any], xs: Sequence[float], h: float | None = None,
-                       method: str = "central") -> list[float]:
-    """The gradient of ``f(*xs)`` by finite differences, one input at a time.
+                       method: str = "central", *, dtype: Any = "float64",
+                       eps: Optional[float] = None) -> list[float]:
+    """The gradient of ``f(*xs)`` by finite differences, one input at a time (steps as in
+    :func:`numerical_derivative`: ``h`` absolute, the default relative to each input).
 
     >>> [round(g, 6) for g in numerical_gradient(lambda a, b: (a + b) * (b + 1), [2.0, 1.0])]
     [2.0, 5.0]
@@ -92,8 +162,17 @@ def numerical_gradient(f: Callable[..., Any], xs: Sequence[float], h: float | No
             moved = list(xs)
             moved[i] = t
             return f(*moved)
-        gradient.append(numerical_derivative(along, xs[i], h, method))
+        gradient.append(numerical_derivative(along, xs[i], h, method, dtype=dtype, eps=eps))
     return gradient
+
+
+def _partial(f: Callable[..., Any], xs: list[float], i: int, h: float) -> float:
+    """∂f/∂xᵢ by a central difference with the absolute step ``h``."""
+    def along(t: float) -> Any:
+        moved = list(xs)
+        moved[i] = t
+        return f(*moved)
+    return numerical_derivative(along, xs[i], h, "central")
 
 
 def reverse_gradient(f: Callable[..., Any], xs: Sequence[float]) -> list[float]:
@@ -217,7 +296,8 @@ def _name(f: Callable[..., Any]) -> str:
 def gradcheck(f: Callable[..., Any], inputs: Sequence[Any], *, eps: float = 1e-6,
               atol: float = 1e-5, rtol: float = 1e-3,
               raise_on_failure: bool = True) -> GradientReport:
-    """Hold the reverse-mode gradient of ``f`` against central differences with step ``eps``.
+    """Hold the reverse-mode gradient of ``f`` against central differences with the relative
+    step ``eps``: input xᵢ moves by ``h = eps·max(1, |xᵢ|)`` (so 1e-6 at |x| ≤ 1, as torch).
 
     ``f`` takes one Value per input and returns a Value; ``inputs`` are numbers (or Values,
     read by their ``data``).  A row agrees when ``|analytic − numeric| ≤ atol + rtol·|numeric|``.
@@ -227,14 +307,17 @@ def gradcheck(f: Callable[..., Any], inputs: Sequence[Any], *, eps: float = 1e-6
     >>> bad = lambda x: Value(x.data ** 2) + x          # hides x² from the graph
     >>> print(gradcheck(bad, [3.0], raise_on_failure=False))
     gradcheck of <lambda> at inputs [3.0] (atol=1e-05, rtol=0.001): 1 mismatch(es)
-      input   analytic (reverse mode)  numeric (central, h=1e-06)   abs error   rel error
-          0                       1.0           7.00000000...           6       0.857  MISMATCH
+      input   analytic (reverse mode)  numeric (central, h=1e-06·max(1,|x|))   abs error   rel error
+          0                       1.0                       6.9999999998...           6       0.857  MISMATCH
     """
     xs = [x.data if isinstance(x, Value) else float(x) for x in inputs]
     analytic = reverse_gradient(f, xs)
-    numeric = numerical_gradient(lambda *a: f(*(Value(t) for t in a)), xs, eps, "central")
+    on_values = lambda *a: f(*(Value(t) for t in a))  # noqa: E731
+    numeric = [_partial(on_values, xs, i, eps * max(1.0, math.fabs(x)))
+               for i, x in enumerate(xs)]
+    step = f"h={eps:g}" if all(math.fabs(x) <= 1.0 for x in xs) else f"h={eps:g}·max(1,|x|)"
     return _compare(f"gradcheck of {_name(f)}",
-                    ("analytic (reverse mode)", f"numeric (central, h={eps:g})"),
+                    ("analytic (reverse mode)", f"numeric (central, {step})"),
                     xs, analytic, numeric, atol, rtol, raise_on_failure)
 
 
@@ -277,3 +360,134 @@ def check_modes(f: Callable[..., Any], inputs: Sequence[float], *, atol: float =
     forward = forward_gradient(f, xs)
     return _compare(f"check_modes of {_name(f)}", ("reverse mode", "forward mode"),
                     xs, reverse, forward, atol, rtol, raise_on_failure)
+
+
+# --- the three-line property test ------------------------------------------------------------
+
+def assert_gradients_match(f: Callable[..., Any], xs: Sequence[float], *,
+                           forward: bool = True, numeric: bool = True, rtol: float = 1e-5,
+                           atol: float = 1e-8, dtype: Any = "float64",
+                           eps: Optional[float] = None, blame: bool = True) -> None:
+    """Assert that reverse mode, forward mode and central differences agree on ``f`` at ``xs``.
+
+    ``f`` takes one Value (or Dual) per input and uses operators and
+    :mod:`autograd.functional` ops.  Raises :class:`~autograd.errors.GradcheckError` naming
+    every disagreeing input and, with ``blame`` (the default), what
+    :func:`autograd.blame.blame` finds: the first node whose rule is wrong, or the constants
+    through which gradient leaks out of the graph.  The checker itself raises nothing else:
+
+    - a primitive of your own with no forward-mode tangent rule: the forward comparison is
+      skipped for ``f`` (said in the message if anything else disagrees);
+    - ``f`` that cannot run on Duals (it builds ``Value(v.data ...)``, mixing a Value into
+      forward mode: :class:`~autograd.errors.OperandTypeError`): reported as a mismatch,
+      with blame's verdict (usually a leak: that Value is a constant outside the graph).
+
+    Tolerances:
+
+    - reverse vs forward mode: relative 1e-10, absolute 1e-12·max(1, |f|, |gradient|).  The
+      rules are relative-accurate one by one; the absolute part is there because the chain
+      rule adds terms, and where terms of opposite signs cancel the two modes (which round
+      differently) agree only to about ε times the terms;
+    - reverse vs central differences (step ε^(1/3)·max(1, |x|), ε of ``dtype`` or ``eps``):
+      ``atol + rtol·|g|`` plus the differences' own rounding error 4ε·max(1, |f|)/h.
+
+    >>> assert_gradients_match(lambda x, y: (x * y).tanh() + x.exp() / y, [0.3, -2.0])
+    >>> assert_gradients_match(lambda x: x.relu(), [0.0])     # ½ matches (h − 0) / 2h
+    >>> assert_gradients_match(lambda v: v * Value(v.data ** 2), [3.0])
+    Traceback (most recent call last):
+    ...
+    autograd.errors.GradcheckError: gradients of <lambda> disagree at [3.0]:
+      forward mode cannot run f (OperandTypeError: unsupported operand for mul: Value ...)
+      input 0: reverse 9.0 != central difference 27.0000000... (h=1.82e-05, ...)
+    blame of <lambda> at [3.0]: leak — every local rule matches its reference, but the whole gradient does not match central differences of f
+      input 0: expected 27.0000000... (reference: central difference of f), got 9.0 (engine: reverse mode)
+      constant = 9.0 (node #1), made at ...: moves with input 0 (d data/dx ≈ 6) but is outside the graph
+    """
+    e = _format_eps(dtype, eps)
+    xs = [float(x) for x in xs]
+    problems = []
+    try:
+        reverse = reverse_gradient(f, xs)
+        scale = _scale(f, xs)
+    except Exception as error:  # noqa: BLE001 - report, never raise from the checker
+        reverse, scale = None, 1.0
+        problems.append(f"  reverse mode cannot run f ({type(error).__name__}: {error})")
+    skipped = ""
+    if forward and reverse is not None:
+        try:
+            fwd: Optional[list] = forward_gradient(f, xs)
+        except KeyError as error:
+            fwd, skipped = None, (f"  (forward mode skipped: no tangent rule for the "
+                                  f"primitive {error})")
+        except (OperandTypeError, TypeError) as error:
+            fwd = None
+            problems.append(f"  forward mode cannot run f ({type(error).__name__}: "
+                            f"{str(error):.120})")
+        if fwd is not None:
+            modes_atol = 1e-12 * max([scale] + [math.fabs(g) for g in reverse
+                                                if math.isfinite(g)])
+            for i, (r, d) in enumerate(zip(reverse, fwd)):
+                if not _close(r, d, modes_atol, 1e-10):
+                    problems.append(f"  input {i}: reverse {r!r} != forward {d!r}")
+    if numeric and reverse is not None:
+        try:
+            num = numerical_gradient(_on_values(f), xs, eps=e)
+        except Exception as error:  # noqa: BLE001
+            num = None
+            problems.append(f"  central differences cannot run f ({type(error).__name__}: "
+                            f"{error})")
+        for i, (r, n) in enumerate(zip(reverse, num or ())):
+            h = default_step(xs[i], eps=e)
+            noise = 4 * e * scale / h
+            if r == 0.0 and math.isfinite(n) and _clearly_nonzero(f, xs, i, e):
+                problems.append(f"  input {i}: SILENT ZERO: reverse 0.0, central difference "
+                                f"{n!r} (h={h:.3g}, rounding allowance {noise:.3g})")
+            elif not _close(r, n, atol + noise, rtol):
+                problems.append(f"  input {i}: reverse {r!r} != central difference {n!r} "
+                                f"(h={h:.3g}, rounding allowance {noise:.3g})")
+    if problems:
+        name = getattr(f, "__name__", None) or repr(f)
+        message = f"gradients of {name:.600} disagree at {xs!r}:\n" + "\n".join(problems)
+        if skipped:
+            message += "\n" + skipped
+        if blame:
+            message += "\n" + _blame_text(f, xs, e)
+        raise GradcheckError(message)
+
+
+def _clearly_nonzero(f: Callable[..., Any], xs: list[float], i: int, e: float) -> bool:
+    """Is ∂f/∂xᵢ clearly nonzero: beyond the central difference's own error bound (no
+    tolerance), and not at a kink?"""
+    from .blame import difference
+    on_values = _on_values(f)
+
+    def along(t: float) -> float:
+        moved = list(xs)
+        moved[i] = t
+        return on_values(*moved)
+    d = difference(along, xs[i], eps=e)
+    return d.finite and not d.kink and math.fabs(d.value) > 4.0 * d.error
+
+
+def _blame_text(f: Callable[..., Any], xs: list[float], e: float) -> str:
+    from .blame import blame as _blame
+    try:
+        return str(_blame(f, xs, eps=e))
+    except Exception as error:  # noqa: BLE001 - the report must not hide the mismatch
+        return f"(blame could not run: {type(error).__name__}: {error})"
+
+
+def _on_values(f: Callable[..., Any]) -> Callable[..., Any]:
+    def on_values(*a: float) -> float:
+        y = f(*(Value(t) for t in a))
+        return y.data if isinstance(y, Value) else float(y)
+    return on_values
+
+
+def _scale(f: Callable[..., Any], xs: list[float]) -> float:
+    """max(1, |f(xs)|): the size rounding errors in differences of f are measured against."""
+    y = _on_values(f)(*xs)
+    return max(1.0, math.fabs(y)) if math.isfinite(y) else 1.0
+
+
+from .taylor import TaylorReport, taylor_check  # noqa: E402  (taylor imports this module)

@@ -7,7 +7,11 @@ difference (f(x+h) − f(x−h))/2h against the exact derivative (reverse mode),
 from 1e-15 to 1e-1, and draws it on a log–log plot: on the right the truncation error of the
 formula (∝ h and ∝ h²), on the left the rounding error of subtracting two nearly equal
 floats (∝ ε/h).  Part 2 adds a new primitive, softsign, with a derivative rule that forgets
-a square, and lets ``autograd.check.gradcheck`` catch it.
+a square, and lets ``autograd.check.gradcheck`` catch it.  Part 3 plants that wrong rule in
+one neuron of an MLP's loss and lets ``autograd.blame`` name the node (op, inputs, expected
+against got) and draw it highlighted (``blame.png``).  Part 4 gives the step-free verdict of
+``autograd.taylor.taylor_check``: the first-order remainder shrinks like h² (slope 2) for a
+right gradient and like h (slope 1) for the wrong one.
 """
 
 from __future__ import annotations
@@ -19,9 +23,12 @@ import sys
 
 from _common import Demo
 
+import nn
 from autograd import GradcheckError, Value, derivative, forward_derivative, ops
+from autograd.blame import blame_graph
 from autograd.check import default_step, gradcheck, numerical_derivative
 from autograd.functional import apply
+from autograd.taylor import taylor_check
 
 EPS = 2.0 ** -52
 X0 = 0.7
@@ -202,10 +209,68 @@ def wrong_rule_study(demo: Demo) -> None:
     demo.save(fig, "wrong_rule.png")
 
 
+def mlp_loss(model, points):
+    """Squared error of ``model`` on ``points`` (a list of (x, y))."""
+    loss = Value(0.0)
+    for x, y in points:
+        loss = loss + (model(x)[0] - y) ** 2
+    return loss
+
+
+def blame_study(demo: Demo) -> None:
+    demo.section("Part 3 — blame: which node's rule is wrong")
+    demo.say("""gradcheck says that some inputs get a wrong gradient; in a network every
+             parameter upstream of the bad node does, and the table of inputs does not say
+             why.  autograd.blame.blame_graph checks each node's own local derivative
+             against central differences of that node's forward function at its own inputs
+             (and against forward mode, where the op has a tangent rule of its own), and
+             names the first node that disagrees.  We build an MLP(2, [16, 16, 1]) with
+             tanh neurons, give one neuron of the second layer the wrong softsign, and
+             check the graph of its squared-error loss on a few points.""")
+    rng = random.Random(3)
+    points = [([rng.uniform(-1, 1), rng.uniform(-1, 1)], rng.choice((-1.0, 1.0)))
+              for _ in range(2 if demo.fast else 8)]
+    model = nn.MLP(2, [16, 16, 1], activation="tanh", seed=0)
+    right = blame_graph(mlp_loss(model, points))
+    demo.say(f"  all rules right: {right}")
+    model.layers[1].neurons[5].act = softsign_wrong
+    loss = mlp_loss(model, points)
+    report = blame_graph(loss)
+    demo.say("  one neuron with the wrong softsign:")
+    print("\n".join("    " + line for line in str(report).splitlines()))
+    demo.say(f"""The report names the softsign node of the first data point (the neuron runs
+             once per point, so {len(report.wrong)} nodes use the wrong rule), its input,
+             and both numbers: *expected* is the reference (central differences of
+             softsign's forward at that input), *got* is what the engine's rule gave.  A
+             primitive of our own has no separate forward-mode tangent, so central
+             differences are the only witness here; for built-in ops blame uses both.""")
+    drawing = report.picture()
+    demo.write_bytes("blame.png", drawing.pipe("png"))
+    demo.say("""blame.png draws the culprit (red) and the values it was computed from; the
+             edge into it carries the wrong local derivative.""")
+
+
+def taylor_study(demo: Demo) -> None:
+    demo.section("Part 4 — a verdict with no step size: the Taylor remainder")
+    demo.say("""|f(x + hv) − f(x) − h·∇f·v| is the part of f the gradient does not explain.
+             With the right gradient it is ½h²·vᵀHv, so halving h quarters it (slope 2 on a
+             log–log plot); with a wrong one, h·(error·v) is left and halving h only halves
+             it (slope 1).  No step and no tolerance to choose: taylor_check reads the slope
+             over the smallest steps whose remainder stands above rounding noise.""")
+    p = [0.8, -1.1, 0.3]
+    for name, g in (("right rule", neuron_with(softsign)), ("wrong rule", neuron_with(
+            softsign_wrong))):
+        report = taylor_check(g, p, halvings=8 if demo.fast else 12)
+        demo.say(f"  {name}: {report.verdict()}")
+    print("\n".join("    " + line for line in str(report).splitlines()))
+
+
 def main(argv: list[str] | None = None) -> int:
     demo = Demo("gradient_checking", __doc__, argv)
     step_size_study(demo)
     wrong_rule_study(demo)
+    blame_study(demo)
+    taylor_study(demo)
     return demo.finish()
 
 

@@ -160,3 +160,51 @@ def test_a_gradcheck_report_shows_as_its_table_and_as_html():
     page = report._repr_html_()
     assert page.startswith('<table class="pathgrad-table"><caption>gradcheck')
     assert "<td>ok</td>" in page
+
+
+# --- steps that follow |x| and the float format ------------------------------------------------
+
+def test_default_step_follows_the_float_format():
+    from autograd.check import MACHINE_EPSILON, machine_epsilon
+    assert machine_epsilon("float32") == 2.0 ** -23 == MACHINE_EPSILON["float32"]
+    assert machine_epsilon(float) == 2.0 ** -52
+    assert default_step(3.0, dtype="float16") == pytest.approx(3.0 * 2.0 ** (-10 / 3))
+    assert default_step(3.0, "forward", eps=1e-4) == pytest.approx(3.0 * 1e-2)
+    with pytest.raises(ValueError, match="unknown float format"):
+        default_step(1.0, dtype="float8")
+
+
+def test_a_step_below_the_formats_machine_epsilon_is_refused():
+    """The bug of a fixed eps under the format's epsilon (1e-4 in float16, ε = 9.8e-4)."""
+    with pytest.raises(ValueError, match="too small for x = 1.0 in float16"):
+        numerical_derivative(math.exp, 1.0, h=1e-4, dtype="float16")
+    with pytest.raises(ValueError, match="too small"):
+        numerical_derivative(math.exp, 1e6, h=1e-12)     # relative 1e-18 < 2.2e-16
+    assert numerical_derivative(math.exp, 1.0, h=1e-2, dtype="float16") == \
+        pytest.approx(math.e, rel=1e-4)
+
+
+def test_gradchecks_eps_is_relative_as_documented():
+    """h = eps·max(1, |x|): at x = 1e12 an absolute 1e-6 would not even move x."""
+    assert gradcheck(lambda x: x * x, [1e12]).ok
+    report = gradcheck(lambda x: x * x, [3.0e3], raise_on_failure=False)
+    assert report.numeric_name == "numeric (central, h=1e-06·max(1,|x|))"
+    assert gradcheck(lambda x: x * x, [0.5]).numeric_name == "numeric (central, h=1e-06)"
+
+
+def test_numerical_gradient_takes_the_format():
+    g = numerical_gradient(lambda a, b: a * b, [2.0, 3.0], dtype="float32")
+    assert g == [pytest.approx(3.0, rel=1e-9), pytest.approx(2.0, rel=1e-9)]
+
+
+def test_assert_gradients_match_lives_in_check_and_reports_instead_of_raising():
+    from autograd import ops
+    from autograd.check import assert_gradients_match as in_check
+    from autograd.functional import apply
+    mine = ops.Primitive("cube", "cube", 1, lambda x: x ** 3, lambda x, out: (3.0 * x * x,))
+    in_check(lambda x: apply(mine, x) + x, [0.4])           # no KeyError from forward mode
+    with pytest.raises(GradcheckError) as info:
+        in_check(lambda x: x * Value(x.data ** 2), [3.0])   # no OperandTypeError
+    assert "leak" in str(info.value) and "forward mode cannot run f" in str(info.value)
+    with pytest.raises(GradcheckError, match="input 0: reverse 1.0 != central"):
+        in_check(lambda x: x * Value(x.data), [1.0], blame=False)
