@@ -56,11 +56,10 @@ import tempfile
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence
 
-from . import ops as _ops
-from . import value as _value
 from .check import _format_eps, _scalar, default_step
-from .forward import TANGENT_RULES, Dual
+from .forward import Dual
 from .graph import topological_order
+from .modes import recording_sites
 from .value import Value
 
 __all__ = ["blame", "blame_graph", "BlameReport", "NodeVerdict", "LeakedConstant",
@@ -356,7 +355,7 @@ class BlameReport:
 
 def _independent(op: Any) -> bool:
     """Does forward mode have a tangent rule for ``op`` written apart from its ``local``?"""
-    return op.name in TANGENT_RULES and op.name in _ops.BY_NAME
+    return getattr(op, "tangent", None) is not None
 
 
 def _tangent(op: Any, args: tuple, i: int) -> Optional[float]:
@@ -496,10 +495,8 @@ def _check_graph(root: Value, rtol: float, atol: float, e: float
 
 
 def _sites() -> Any:
-    """``autograd.value.recording_sites()`` when the engine has it, else a no-op."""
-    import contextlib
-    recording = getattr(_value, "recording_sites", None)
-    return recording() if recording is not None else contextlib.nullcontext()
+    """Record every node's creation site while ``f`` runs (see ``recording_sites``)."""
+    return recording_sites()
 
 
 def _kind_of(wrong: Sequence[NodeVerdict]) -> Optional[str]:

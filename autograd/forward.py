@@ -15,12 +15,12 @@ True
 
 from __future__ import annotations
 
-import math
+import math  # noqa: F401  (the doctests use it)
 from typing import Any, Callable, Sequence
 
 from . import ops
 from .errors import OperandTypeError
-from .ops import Derived, Primitive
+from .ops import Primitive
 from .value import _is_real, operator_methods
 
 __all__ = ["Dual", "jvp", "forward_derivative", "forward_gradient", "TANGENT_RULES"]

@@ -20,14 +20,12 @@ follow from that.
 from __future__ import annotations
 
 import math  # noqa: F401  (the doctests use it)
-import numbers
 from typing import Any, Callable, Optional, Union
 
 from . import ops  # noqa: F401  (the doctests use it)
-from .errors import OperandTypeError
 from .ops import (ADD, DIV, EVERYWHERE, EXP, EXPM1, LOG, LOG1P, LOGADDEXP, MAX, MUL, POW,
                   POSITIVE, SIGMOID, TANH, Derived, Domain, Primitive, register)
-from .value import Value, _binary, _lift, _Meta, _unary, method_for
+from .value import Value, _binary, _Meta, _unary, method_for
 
 __all__ = [
     "apply", "derived", "exp", "log", "log1p", "expm1", "maximum",

@@ -31,7 +31,7 @@ EXPECTED = {
     "vanishing_gradients.py": ["gradient_norms.png"],
     "initialization.py": ["activations.png"],
     "optimizer_race.py": ["race.png", "learning_rate.png"],
-    "gradient_checking.py": ["step_size.png", "wrong_rule.png"],
+    "gradient_checking.py": ["step_size.png", "wrong_rule.png", "blame.png"],
     "real_dataset.py": ["digits.png"],
     "real_dataset.py --dataset iris": ["iris.png"],
 }

@@ -137,13 +137,8 @@ def collect_nodes(out: Value, guards: list, aux: tuple) -> tuple[list, list]:
     return order, nodes
 
 
-if hasattr(Value, "hooks"):  # the public, read-only tuple (empty when none)
-    def _hooks(v: Value) -> tuple:
-        return v.hooks
-else:  # until Value.hooks exists: the one place that reads the private _meta
-    def _hooks(v: Value) -> tuple:
-        meta = v._meta
-        return () if meta is None or not meta.hooks else tuple(meta.hooks)
+def _hooks(v: Value) -> tuple:
+    return v.hooks
 
 
 def refuse_hooks(values: Iterable[Value], where: str) -> None:
