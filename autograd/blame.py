@@ -56,7 +56,7 @@ import tempfile
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence
 
-from .check import _format_eps, _scalar, default_step
+from .differences import _format_eps, _scalar, default_step
 from .forward import Dual
 from .graph import topological_order
 from .modes import recording_sites

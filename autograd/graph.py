@@ -226,7 +226,7 @@ def _run_hooks(hooks: list, incoming: Any) -> Any:
 
 
 def _check_backward(node: Value, g: float, local: tuple) -> None:
-    for parent, d in zip(node._parents, local):
+    for parent, d in zip(node.parents, local):
         if not parent.requires_grad:
             continue
         sent = g * d
@@ -234,7 +234,7 @@ def _check_backward(node: Value, g: float, local: tuple) -> None:
             meta = node._meta
             label = meta.label if meta is not None else None
             site = meta.site if meta is not None else None
-            inputs = ", ".join(f"{p.label or '_'}={p.data!r}" for p in node._parents)
+            inputs = ", ".join(f"{p.label or '_'}={p.data!r}" for p in node.parents)
             raise AnomalyError(
                 f"{node._op.name} produced {sent!r} in the backward pass (upstream {g!r} × "
                 f"local derivative {d!r}) from inputs ({inputs}); node label={label!r}, "

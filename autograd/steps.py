@@ -95,7 +95,7 @@ class Step:
     @property
     def parents(self) -> tuple:
         """The node's parents, in argument order."""
-        return self.node._parents
+        return self.node.parents
 
     def name(self, node: Optional[Value] = None) -> str:
         """The display name of ``node`` (default: this step's node)."""
@@ -107,7 +107,7 @@ class Step:
     def __str__(self) -> str:
         node = self.node
         names = self.names if self.names is not None else {}
-        if node._op is None:
+        if node.op is None:
             total = self.upstream
             if self.before is not None:
                 return (f"{self.name()}: input, held {format_number(self.before)} before this "
@@ -115,13 +115,13 @@ class Step:
             return f"{self.name()}: input, holds {format_number(total)}"
         got = "starts with" if self.is_root else "got"
         sends = []
-        for i, parent in enumerate(node._parents):
+        for i, parent in enumerate(node.parents):
             if self.sent[i] is None:
                 continue
             text = (f"{format_number(self.upstream)}·{format_factor(self.local[i])} = "
                     f"{format_number(self.sent[i])} to {self.name(parent)}")
             total = self.totals[i] if i < len(self.totals) else None
-            last = all(q is not parent for q in node._parents[i + 1:])  # its final edge here
+            last = all(q is not parent for q in node.parents[i + 1:])  # its final edge here
             if last and total is not None and total != self.sent[i]:
                 text += f" ({self.name(parent)} now holds {format_number(total)})"
             sends.append(text)
@@ -154,11 +154,11 @@ class ForwardStep:
     def __str__(self) -> str:
         node, names = self.node, self.names or {}
         name = names.get(id(node), node.label or format_number(node.data))
-        if node._op is None:
+        if node.op is None:
             if not node.requires_grad:
                 return f"{name}: constant"
             return f"{name} = {format_number(self.data)} (input)"
-        numbers = {id(p): format_number(p.data) for p in node._parents}
+        numbers = {id(p): format_number(p.data) for p in node.parents}
         tail = f" [{node.group[0]}]" if node.group is not None else ""
         how = formula(node, names)[: len(formula(node, names)) - len(tail)]
         filled = formula(node, {**names, **numbers})[: -len(tail) or None]
@@ -204,7 +204,7 @@ class Snapshot:
                 continue
             data, grad = self.data(node), (self.grad(node) if st.kind == "backward" else None)
             role = "input" if node.requires_grad else "constant"
-            role = formula(node, st.names) if node._op is not None else role
+            role = formula(node, st.names) if node.op is not None else role
             out.append((st.names[id(node)], role,
                         "·" if data is None else format_number(data),
                         "" if st.kind == "forward" else
@@ -334,10 +334,10 @@ class Stepper:
         if current is None:
             only, what = [self.root], "the output"
         elif self.position == len(self.steps) and self.kind == "backward":
-            only = [n for n in self.order if n._op is None and n.requires_grad]
+            only = [n for n in self.order if n.op is None and n.requires_grad]
             what = "every input"
         else:
-            only, what = [current.node, *current.node._parents], "the last step's nodes"
+            only, what = [current.node, *current.node.parents], "the last step's nodes"
         note = (f"\n(showing {what}: {len(only)} of {len(self.order)} nodes; "
                 "print(s.snapshot()) shows them all)")
         return f"{head}{line}\n{snap.table(only)}{note}"
@@ -371,19 +371,19 @@ def backward_steps(root: Value, seed: Any = 1.0) -> Stepper:
     names = node_names(root, order)
     saved = [(node, node.grad) for node in order]
     earlier = {id(n): g for n, g in saved
-               if n._op is None and not (g.__class__ is float and g == 0.0)}
+               if n.op is None and not (g.__class__ is float and g == 0.0)}
     steps: list = []
     changes: list = []
     first = True
     try:
         for node, local in walk(root, seed):
             g = node.grad
-            sent = tuple(g * d if p.requires_grad else None for p, d in zip(node._parents, local))
-            totals = tuple(p.grad if p.requires_grad else None for p in node._parents)
-            before = earlier.get(id(node)) if node._op is None else None
+            sent = tuple(g * d if p.requires_grad else None for p, d in zip(node.parents, local))
+            totals = tuple(p.grad if p.requires_grad else None for p in node.parents)
+            before = earlier.get(id(node)) if node.op is None else None
             steps.append(Step(node, g, local, sent, totals, first, names, before=before))
-            change = {id(p): t for p, t in zip(node._parents, totals) if t is not None}
-            if node._op is None:
+            change = {id(p): t for p, t in zip(node.parents, totals) if t is not None}
+            if node.op is None:
                 change[id(node)] = g
             changes.append(change)
             first = False

@@ -36,7 +36,7 @@ import random
 from dataclasses import dataclass
 from typing import Any, Callable, Optional, Sequence
 
-from .check import _format_eps, _scalar, reverse_gradient
+from .differences import _format_eps, _scalar, reverse_gradient
 from .display import html_table
 from .value import Value
 

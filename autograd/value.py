@@ -343,7 +343,6 @@ class Value:
             b = self._b = _constant(b)
         return (a, b)
 
-    _parents = parents
 
     @property
     def is_leaf(self) -> bool:

@@ -112,7 +112,7 @@ def load_engines() -> list[Engine]:
     import autograd
     import micrograd.engine
     return [
-        Engine("pathgrad", autograd.Value, lambda v: v._parents, autograd.__version__),
+        Engine("pathgrad", autograd.Value, lambda v: v.parents, autograd.__version__),
         Engine("micrograd", micrograd.engine.Value, lambda v: v._prev,
                metadata.version("micrograd")),
     ]
