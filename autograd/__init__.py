@@ -62,8 +62,10 @@ from .functional import (abs, elu, exp, expm1, hard_sigmoid, hard_tanh, leaky_re
 from .graph import derivative, grad, hvp, topological_order, zero_grad
 from .steps import StaleStepperError, Step, Stepper, backward_steps, forward_steps
 from .forward import Dual, forward_derivative, forward_gradient, jvp
-from .check import check_modes, gradcheck, gradgradcheck, numerical_derivative, \
-    numerical_gradient
+from .check import (assert_gradients_match, check_modes, gradcheck, gradgradcheck,
+                    numerical_derivative, numerical_gradient)
+from .blame import blame, blame_graph
+from .taylor import taylor_check
 from .explain import explain, summarize
 from .paths import Path, count_paths, format_paths, path_sums, paths
 from .render import Drawing, render, to_dot, to_svg  # the function render shadows the module
@@ -80,6 +82,7 @@ __all__ = [
     "Step", "Stepper", "backward_steps", "forward_steps", "derivative", "grad", "hvp", "topological_order", "zero_grad",
     "Dual", "forward_derivative", "forward_gradient", "jvp",
     "gradcheck", "gradgradcheck", "check_modes", "numerical_derivative", "numerical_gradient",
+    "assert_gradients_match", "blame", "blame_graph", "taylor_check",
     "explain", "summarize", "Path", "count_paths", "format_paths", "path_sums", "paths",
     "Drawing", "to_dot", "to_svg", "render", "to_html", "write_html",
     "to_tikz",

@@ -49,6 +49,7 @@ from .display import html_table
 from .errors import GradcheckError, OperandTypeError
 from .forward import forward_gradient
 from .graph import grad as _grad
+from .graph import topological_order
 from .taylor import TaylorReport, taylor_check
 from .value import Value
 
@@ -228,8 +229,9 @@ def assert_gradients_match(f: Callable[..., Any], xs: Sequence[float], *,
     :func:`autograd.blame.blame` finds: the first node whose rule is wrong, or the constants
     through which gradient leaks out of the graph.  The checker itself raises nothing else:
 
-    - a primitive of your own with no forward-mode tangent rule: the forward comparison is
-      skipped for ``f`` (said in the message if anything else disagrees);
+    - a primitive of your own with no forward-mode tangent rule: forward mode derives one
+      from its local rule (so it is no independent witness; said in the message if
+      anything disagrees);
     - ``f`` that cannot run on Duals (it builds ``Value(v.data ...)``, mixing a Value into
       forward mode: :class:`~autograd.errors.OperandTypeError`): reported as a mismatch,
       with blame's verdict (usually a leak: that Value is a constant outside the graph).
@@ -268,9 +270,11 @@ def assert_gradients_match(f: Callable[..., Any], xs: Sequence[float], *,
     if forward and reverse is not None:
         try:
             fwd: Optional[list] = forward_gradient(f, xs)
-        except KeyError as error:
-            fwd, skipped = None, (f"  (forward mode skipped: no tangent rule for the "
-                                  f"primitive {error})")
+            derived = _tangents_from_local(f, xs)
+            if derived:
+                skipped = (f"  (forward mode is no independent witness for "
+                           f"{', '.join(derived)}: a primitive without a tangent rule of its "
+                           "own gets one from its local rule, so it agrees with reverse mode)")
         except (OperandTypeError, TypeError) as error:
             fwd = None
             problems.append(f"  forward mode cannot run f ({type(error).__name__}: "
@@ -325,6 +329,18 @@ def _blame_text(f: Callable[..., Any], xs: list[float], e: float) -> str:
         return str(_blame(f, xs, eps=e))
     except Exception as error:  # noqa: BLE001 - the report must not hide the mismatch
         return f"(blame could not run: {type(error).__name__}: {error})"
+
+
+def _tangents_from_local(f: Callable[..., Any], xs: list[float]) -> list[str]:
+    """Names of the primitives in ``f``'s graph whose tangent is derived from ``local``."""
+    out = f(*(Value(x) for x in xs))
+    names: list[str] = []
+    if isinstance(out, Value):
+        for node in topological_order(out):
+            op = node.op
+            if op is not None and op.tangent is None and op.name not in names:
+                names.append(op.name)
+    return names
 
 
 def _on_values(f: Callable[..., Any]) -> Callable[..., Any]:

@@ -15,11 +15,14 @@ from autograd.taylor import PASS_SLOPE, TaylorReport, taylor_check
 
 #: Well-conditioned points (away from kinks and singularities) per op.
 POINTS = (0.7, -1.3, 2.2)
-POSITIVE = {"log", "sqrt", "pow", "log1p"}
 
 
 def _args(name: str, arity: int, x: float) -> list[float]:
-    if name in POSITIVE:
+    """x, moved into the op's domain (its record) and away from its singular point; pow's
+    base positive (a negative base has no real power for most exponents)."""
+    record = ops.REGISTRY[name]
+    domain = record.domain_of(0)
+    if not domain.contains(x) or domain.singular is not None or record is ops.POW:
         x = abs(x)
     return [x] if arity == 1 else [x, 1.5]
 
