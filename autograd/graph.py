@@ -143,11 +143,12 @@ def walk(root: Value, seed: Any = 1.0, *, create_graph: bool = False, stops: boo
             op = node._op
             meta = node._meta
             if op is None:  # a leaf: this pass's total is complete
-                incoming = node.grad
-                if meta is not None and meta.hooks:
-                    incoming = _run_hooks(meta.hooks, incoming)
-                before = earlier.pop(node, None) if earlier else None
-                node.grad = incoming if before is None else before + incoming
+                if earlier or meta is not None:  # earlier grads to add back, or hooks
+                    incoming = node.grad
+                    if meta is not None and meta.hooks:
+                        incoming = _run_hooks(meta.hooks, incoming)
+                    before = earlier.pop(node, None) if earlier else None
+                    node.grad = incoming if before is None else before + incoming
                 if stops:
                     yield node, ()
                 continue
