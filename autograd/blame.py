@@ -56,7 +56,7 @@ import tempfile
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence
 
-from .differences import _format_eps, _scalar, default_step
+from .differences import function_name, _format_eps, _scalar, default_step
 from .forward import Dual
 from .graph import topological_order
 from .modes import recording_sites
@@ -577,7 +577,7 @@ def blame(f: Callable[..., Any], xs: Sequence[float], *, rtol: float = 1e-6,
     """
     e = _format_eps(dtype, eps)
     xs = [_as_float(x) for x in xs]
-    name = getattr(f, "__name__", type(f).__name__)
+    name = function_name(f)
     what = f"blame of {name}"
     with _sites():
         leaves, out = _run(f, xs)

@@ -42,7 +42,7 @@ from typing import Any, Callable, Optional, Sequence
 
 from .blame import blame as _blame
 from .blame import difference
-from .differences import (MACHINE_EPSILON, _close, _format_eps, _partial,
+from .differences import (MACHINE_EPSILON, function_name, _close, _format_eps, _partial,
                           default_step, machine_epsilon, numerical_derivative,
                           numerical_gradient, reverse_gradient)
 from .display import html_table
@@ -143,7 +143,7 @@ def _compare(what: str, names: tuple[str, str], xs: list[float], first: Sequence
 
 
 def _name(f: Callable[..., Any]) -> str:
-    return getattr(f, "__name__", type(f).__name__)
+    return function_name(f)
 
 
 def gradcheck(f: Callable[..., Any], inputs: Sequence[Any], *, eps: float = 1e-6,
@@ -302,7 +302,7 @@ def assert_gradients_match(f: Callable[..., Any], xs: Sequence[float], *,
                 problems.append(f"  input {i}: reverse {r!r} != central difference {n!r} "
                                 f"(h={h:.3g}, rounding allowance {noise:.3g})")
     if problems:
-        name = getattr(f, "__name__", None) or repr(f)
+        name = function_name(f)
         message = f"gradients of {name:.600} disagree at {xs!r}:\n" + "\n".join(problems)
         if skipped:
             message += "\n" + skipped

@@ -35,7 +35,7 @@ from typing import Any, Callable, Optional, Sequence
 from .errors import OperandTypeError
 from .value import Value
 
-__all__ = ["numerical_derivative", "numerical_gradient", "default_step", "reverse_gradient",
+__all__ = ["function_name", "numerical_derivative", "numerical_gradient", "default_step", "reverse_gradient",
            "machine_epsilon", "MACHINE_EPSILON"]
 
 _EPS = 2.0 ** -52
@@ -192,3 +192,12 @@ def _close(a: float, b: float, atol: float, rtol: float) -> bool:
     return math.fabs(a - b) <= atol + rtol * math.fabs(b)
 
 
+
+
+def function_name(f: Callable[..., Any]) -> str:
+    """How a report names the checked function: its one-line program when it has one (a
+    drawn :class:`~autograd.testing.Expression`), else its ``__name__``, else its repr."""
+    program = getattr(f, "to_python", None)
+    if callable(program):
+        return program()
+    return getattr(f, "__name__", None) or f"{f!r:.200}"

@@ -36,7 +36,7 @@ import random
 from dataclasses import dataclass
 from typing import Any, Callable, Optional, Sequence
 
-from .differences import _format_eps, _scalar, reverse_gradient
+from .differences import function_name, _format_eps, _scalar, reverse_gradient
 from .display import html_table
 from .value import Value
 
@@ -193,6 +193,6 @@ def taylor_check(f: Callable[..., Any], xs: Sequence[float], v: Optional[Sequenc
         fitted = tuple(row.h for row in use)
     else:
         slope, fitted = None, ()
-    name = getattr(f, "__name__", type(f).__name__)
+    name = function_name(f)
     return TaylorReport(f"taylor_check of {name}", tuple(xs), tuple(direction), tuple(g),
                         tuple(rows), slope, fitted)

@@ -71,15 +71,33 @@ DOMAINS: Mapping[str, Domain] = _Domains()
 POW_EXPONENTS: tuple[float, ...] = (2.0, 3.0, -1.0, -2.0, 0.0, 1.0, 0.5, 1.5, -0.5, 2.5, 4.0)
 
 
-def domain_floats(op_name: str) -> st.SearchStrategy[float]:
+def domain_floats(op_name: str, *, kinks: str = "include") -> st.SearchStrategy[float]:
     """Floats where ``op_name`` (one argument of it) has a finite value and derivative,
     drawing the domain's edges and kinks about a third of the time.
+
+    The domain, its kinks and special points come from the op's record, so an op you
+    declare yourself is sampled the same way.  ``kinks="avoid"`` keeps every float at least
+    :data:`KINK_MARGIN`·max(1, |k|) away from each kink k (where central differences are not
+    a verdict); ``"include"`` (the default) draws the kinks themselves often.
 
     >>> from hypothesis import find
     >>> find(domain_floats("log"), lambda x: x < 1e-200) > 0.0
     True
+    >>> find(domain_floats("relu", kinks="avoid"), lambda x: abs(x) < 1.0) != 0.0
+    True
     """
-    return _domain_floats(_record(op_name).domain_of(0))
+    if kinks not in ("include", "avoid"):
+        raise ValueError(f"kinks must be 'include' or 'avoid', not {kinks!r}")
+    domain = _record(op_name).domain_of(0)
+    drawn = _domain_floats(domain)
+    if kinks == "avoid" and domain.kinks:
+        drawn = drawn.filter(lambda x: all(math.fabs(x - k) >= KINK_MARGIN * max(1.0, math.fabs(k))
+                                           for k in domain.kinks))
+    return drawn
+
+
+#: How far ``domain_floats(..., kinks="avoid")`` keeps from a kink (relative to max(1, |k|)).
+KINK_MARGIN = 1e-3
 
 
 def _record(op_name: str) -> Any:
@@ -291,6 +309,67 @@ class Expression:
                  for i, (name, operands) in enumerate(self.instructions)]
         out = f"v{self.n_inputs + len(self.instructions) - 1}" if self.instructions else "v0"
         return f"Expression(n_inputs={self.n_inputs}): " + "; ".join(lines + [f"return {out}"])
+
+    def to_python(self) -> str:
+        """The expression as one line of Python you can paste (after ``from autograd import
+        functional as F, ops``): a lambda over the inputs,
+        operators for + − × ÷, ``F.<name>`` (``autograd.functional``) or ``ops.REGISTRY[...]``
+        for the other ops; a shared slot is bound once with ``:=``; unused slots are left out.
+
+        >>> Expression(2, (("mul", (0, 1)), ("tanh", (2,)), ("add", (3, 2)))).to_python()
+        'lambda v0, v1: (v2 := v0 * v1, F.tanh(v2) + v2)[-1]'
+        """
+        n = self.n_inputs
+        last = n + len(self.instructions) - 1
+        live = [False] * (last + 1)
+        live[last] = True
+        for k in range(last, n - 1, -1):  # slots the output depends on
+            if live[k]:
+                for j in self.instructions[k - n][1]:
+                    live[j] = True
+        uses = [0] * (last + 1)
+        for k in range(n, last + 1):
+            if live[k]:
+                for j in self.instructions[k - n][1]:
+                    uses[j] += 1
+        text = [f"v{j}" for j in range(n)] + [""] * len(self.instructions)
+        bound: list[str] = []
+        for k in range(n, last + 1):
+            if not live[k]:
+                continue
+            name, operands = self.instructions[k - n]
+            text[k] = _python_call(name, [text[j] for j in operands])
+            if uses[k] > 1 and k != last:
+                bound.append(f"v{k} := {text[k]}")
+                text[k] = f"v{k}"
+        args = ", ".join(f"v{j}" for j in range(n))
+        body = text[last] if last >= n else "v0"
+        if bound:
+            body = f"({', '.join(bound + [body])})[-1]"
+        return f"lambda {args}: {body}"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """hypothesis (and IPython) print a drawn expression as its one-line program."""
+        printer.text(self.to_python())
+
+
+_INFIX = {"add": "+", "sub": "-", "mul": "*", "div": "/"}  # Python's operators
+
+
+def _python_call(name: str, operands: list[str]) -> str:
+    if name in _INFIX:
+        right = operands[1]
+        if " " in right:  # a sum or product on the right keeps its parentheses
+            right = f"({right})"
+        left = operands[0] if name in ("add", "sub") or " " not in operands[0] \
+            else f"({operands[0]})"
+        return f"{left} {_INFIX[name]} {right}"
+    if name == "neg":
+        x = operands[0]
+        return f"-({x})" if " " in x else f"-{x}"
+    if callable(getattr(functional, name, None)):
+        return f"F.{name}({', '.join(operands)})"
+    return f"ops.REGISTRY[{name!r}]({', '.join(operands)})"
 
 
 @st.composite
