@@ -377,8 +377,12 @@ class Value:
         self._mark: Optional[object] = None
         if label is not None:
             self.label = label
-        if _slow and is_anomaly_enabled():
-            _check_leaf(self)
+        if _slow:
+            state = _state()
+            if state.sites or state.anomaly:
+                self._ensure_meta().site = _creation_site()
+            if state.anomaly:
+                _check_leaf(self)
 
     # --- structure -------------------------------------------------------------------------
     @property
