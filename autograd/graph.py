@@ -73,25 +73,28 @@ def _order(root: Value, only_requiring_grad: bool, earlier: Optional[dict]) -> l
         if node._mark is token:
             continue
         node._mark = token
-        if earlier is not None:
-            if node._op is None:
+        a = node._a
+        if a is None:  # a leaf: nothing to expand, it is in order at once
+            if earlier is not None:
                 g = node.grad
                 if g.__class__ is not float or g != 0.0:
                     earlier[node] = g
+                node.grad = 0.0
+            emit(node)
+            continue
+        if earlier is not None:
             node.grad = 0.0
         push(node)
         push(None)
-        a = node._a
-        if a is not None:  # push b first so that a is expanded first
-            b = node._b
-            if b is not None:
-                if b.__class__ is float:  # a constant kept in the node (see Value.parents)
-                    if not only_requiring_grad:
-                        push(node.parents[1])
-                elif b._mark is not token and (b.requires_grad or not only_requiring_grad):
-                    push(b)
-            if a._mark is not token and (a.requires_grad or not only_requiring_grad):
-                push(a)
+        b = node._b  # push b first so that a is expanded first
+        if b is not None:
+            if b.__class__ is float:  # a constant kept in the node (see Value.parents)
+                if not only_requiring_grad:
+                    push(node.parents[1])
+            elif b._mark is not token and (b.requires_grad or not only_requiring_grad):
+                push(b)
+        if a._mark is not token and (a.requires_grad or not only_requiring_grad):
+            push(a)
     return order
 
 

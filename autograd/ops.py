@@ -1,18 +1,32 @@
-"""The primitive table: every operation the engine differentiates, declared once.
+"""One record per op: every operation the engine differentiates, declared once, and the
+registry every tool reads.
 
-Each :class:`Primitive` row gives a name, the symbol drawn in pictures, the arity, the
-forward function on floats (IEEE results, never a ``math`` exception) and the *local
-derivative rule*: ``local(*inputs, out)`` returns one partial derivative per input.
+A :class:`Primitive` record gives a name, the symbol drawn in pictures, the arity, the
+forward function on floats (IEEE results, never a ``math`` exception), the *local derivative
+rule* ``local(*inputs, out)`` (one partial derivative per input), forward mode's tangent rule,
+and the facts the tools need: its :class:`Domain` (kinks, singular points, scale), its
+accuracy bound in ulps, its Value/Dual method name and Python operator, its command-line name
+and why it is a primitive.  A :class:`Derived` record carries the same facts for a derived op
+(declared in :mod:`autograd.functional` with ``@derived``).  Declaring an op registers it
+(:data:`REGISTRY`); :mod:`autograd.value`, :mod:`autograd.forward` and :mod:`autograd.cli`
+subscribe, so Value and Dual get its method and the command line its function at once, and
+the strategies (:mod:`autograd.testing`) and the tests read its domain and bounds.  Your own
+op is one :func:`primitive` call.
 
-The rule contract (read before writing a row):
+The rule contract (read before writing a rule):
 
 - ``inputs`` and ``out`` are floats during an ordinary backward pass, and Values when the
   gradient is itself being recorded (``backward(create_graph=True)``); a constant input is
-  always passed as a float.  Rules therefore use only ``+ - *``, comparisons, and the
-  helpers :func:`div` and :func:`power` below, which accept floats or Values.
+  always passed as a float.  Rules therefore use only ``+ - * /``, ``abs``, comparisons, and
+  the helpers below, which accept floats or Values: :func:`div`, :func:`power`,
+  :func:`logarithm`, :func:`exponential`, :func:`hyperbolic_tangent`, :func:`logistic`.
 - Rules receive the forward result ``out`` so nothing is recomputed (``exp``: ``out``).
+- A rule may branch on its inputs (``tanh`` switches form at |x| = ½); the replay compiler
+  records such comparisons as guards.
 - ``max`` splits a tie ½/½, like JAX, HIPS autograd and ``torch.maximum``; it matches central
   differences, and ``max(x, x)`` gets gradient ½ + ½ = 1.
+- A tangent rule ``tangent(x, dx[, y, dy], out)`` is written from calculus, independently of
+  ``local``, so forward mode checks reverse mode; without one, forward mode uses Σ local·dx.
 
 The five primitives of the product are ``add mul max exp log``.  The other rows exist only
 where composing those five would give wrong values; each says why in ``reason``.  Rows with

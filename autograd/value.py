@@ -4,6 +4,10 @@ A Value holds a float (``data``), its gradient (``grad``), the primitive that ma
 (``op``), its parents in argument order (``parents``) and an optional ``label``.  Every
 operator builds exactly one node per primitive from :mod:`autograd.ops`; derived ops
 (``-``, ``relu``, ``softplus`` ...) are algebra on those, in :mod:`autograd.functional`.
+Value's op methods and operators are made from the op records when each op is declared;
+the layers above add theirs with :func:`attach` (``backward`` from :mod:`autograd.graph`,
+the steppers from :mod:`autograd.steps`, the notebook picture from :mod:`autograd.render`),
+so this module imports nothing above :mod:`autograd.modes`.
 
 >>> a, b = Value(2.0, label="a"), Value(1.0, label="b")
 >>> e = (a + b) * (b + 1)
