@@ -41,7 +41,7 @@ from . import functional  # noqa: F401  (declares the derived ops)
 from . import ops
 from .check import assert_gradients_match  # the three-line property test (see check)
 from .ops import EDGES, Domain, Primitive
-from .value import Value
+from .value import PYTHON_SYMBOLS, Value
 
 __all__ = [
     "EDGES", "Domain", "DOMAINS", "POW_EXPONENTS", "domain_floats", "arguments", "values",
@@ -353,18 +353,18 @@ class Expression:
         printer.text(self.to_python())
 
 
-_INFIX = {"add": "+", "sub": "-", "mul": "*", "div": "/"}  # Python's operators
-
-
 def _python_call(name: str, operands: list[str]) -> str:
-    if name in _INFIX:
+    record = ops.REGISTRY.get(name)
+    operator = getattr(record, "operator", None)
+    if operator in ("add", "sub", "mul", "truediv"):  # the record's Python operator
+        symbol = PYTHON_SYMBOLS[operator]
         right = operands[1]
         if " " in right:  # a sum or product on the right keeps its parentheses
             right = f"({right})"
-        left = operands[0] if name in ("add", "sub") or " " not in operands[0] \
+        left = operands[0] if operator in ("add", "sub") or " " not in operands[0] \
             else f"({operands[0]})"
-        return f"{left} {_INFIX[name]} {right}"
-    if name == "neg":
+        return f"{left} {symbol} {right}"
+    if operator == "neg":
         x = operands[0]
         return f"-({x})" if " " in x else f"-{x}"
     if callable(getattr(functional, name, None)):
