@@ -208,3 +208,17 @@ def test_assert_gradients_match_lives_in_check_and_reports_instead_of_raising():
     assert "leak" in str(info.value) and "forward mode cannot run f" in str(info.value)
     with pytest.raises(GradcheckError, match="input 0: reverse 1.0 != central"):
         in_check(lambda x: x * Value(x.data), [1.0], blame=False)
+
+
+def test_autograd_testing_without_hypothesis_says_which_extra_to_install():
+    import subprocess
+    import sys
+    code = ("import sys; sys.modules['hypothesis'] = None\n"
+            "import autograd, autograd.check\n"          # the engine and checks need no hypothesis
+            "try:\n    import autograd.testing\n"
+            "except ModuleNotFoundError as e:\n    print(type(e).__name__, e)\n")
+    root = __import__("os").path.dirname(__import__("os").path.dirname(__file__))
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=root or ".", timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert 'pip install "pathgrad[test]"' in result.stdout
