@@ -25,6 +25,7 @@ from _common import Demo
 
 import nn
 from autograd import GradcheckError, Value, derivative, forward_derivative, ops
+from autograd import recording_sites
 from autograd.blame import blame_graph
 from autograd.check import default_step, gradcheck, numerical_derivative
 from autograd.functional import apply
@@ -234,7 +235,8 @@ def blame_study(demo: Demo) -> None:
     right = blame_graph(mlp_loss(model, points))
     demo.say(f"  all rules right: {right}")
     model.layers[1].neurons[5].act = softsign_wrong
-    loss = mlp_loss(model, points)
+    with recording_sites():  # every node remembers the file:line that made it
+        loss = mlp_loss(model, points)
     report = blame_graph(loss)
     demo.say("  one neuron with the wrong softsign:")
     print("\n".join("    " + line for line in str(report).splitlines()))
