@@ -1,22 +1,9 @@
 """Numerical derivatives and gradient checks: the reference every gradient is held against.
 
-Finite differences need no engine, so they are an independent witness.  The central difference
-``(f(x+h) − f(x−h)) / 2h`` has truncation error ≈ h²·|f'''|/6 and rounding error ≈ ε·|f|/h,
-so the best step is h ≈ ε^(1/3)·max(1, |x|); the forward difference ``(f(x+h) − f(x)) / h``
-has errors h·|f''|/2 and ε·|f|/h, best at h ≈ √ε·max(1, |x|).
-
-**The step rule** (every finite-difference helper here, and :mod:`autograd.blame`,
-:mod:`autograd.testing`): the default step is *relative*,
-
-- central: ``h = ε^(1/3)·max(1, |x|)``, one-sided: ``h = √ε·max(1, |x|)``,
-
-where ε is the machine epsilon of the format ``f`` computes in: ``dtype="float64"`` (ε = 2⁻⁵²,
-the default), ``"float32"`` (2⁻²³), ``"float16"`` (2⁻¹⁰), ``"bfloat16"`` (2⁻⁷), or ``eps=``
-any ε of your own.  An explicit ``h=`` is an *absolute* step, used as given (rounded so that
-``x ± h`` is exact); a step below ε·max(1, |x|) for the format is refused with a
-``ValueError`` (``too small``), so a fixed step under the format's machine epsilon cannot
-silently return noise.  :func:`gradcheck`'s ``eps`` is *relative*, applied as
-``h = eps·max(1, |x|)`` (torch's 1e-6 at |x| ≤ 1).
+Finite differences need no engine, so they are an independent witness; the numerical
+derivatives and the step rule (relative steps, scaled to |x| and the float format) live in
+:mod:`autograd.differences` and are re-exported here.  :func:`gradcheck`'s ``eps`` is
+*relative*, applied as ``h = eps·max(1, |x|)`` (torch's 1e-6 at |x| ≤ 1).
 
 :func:`gradcheck` compares the engine's reverse-mode gradient with central differences, with
 torch's defaults (step 1e-6, atol 1e-5, rtol 1e-3), and reports every mismatching input.
