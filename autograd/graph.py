@@ -56,12 +56,11 @@ def topological_order(root: Value, *, only_requiring_grad: bool = False) -> list
 
 
 def _order(root: Value, only_requiring_grad: bool, earlier: Optional[dict]) -> list[Value]:
-    """The depth-first search of :func:`topological_order`.  Given ``earlier`` (a dict), it
-    also zeroes each node's grad as it reaches it, first keeping in ``earlier`` every leaf's
-    non-zero grad (what backward needs, in the same pass over the graph)."""
-    # A node is expanded once: it is marked with a token fresh to this walk (faster than a
-    # dict of ids, and nothing is left to clean up: the next walk has a new token).
-    token = object()
+    """The depth-first search of :func:`topological_order` (``earlier`` None), or backward's
+    (``earlier`` a dict: see :func:`_backward_order`)."""
+    if earlier is not None:
+        return _backward_order(root, earlier)
+    seen: dict[int, None] = {}  # ids of the nodes expanded (each is kept alive by ``order``)
     order: list[Value] = []
     stack: list[Optional[Value]] = [root]
     pop, push, emit = stack.pop, stack.append, order.append
@@ -70,20 +69,13 @@ def _order(root: Value, only_requiring_grad: bool, earlier: Optional[dict]) -> l
         if node is None:  # marker: the node below it has all its parents in order
             emit(pop())
             continue
-        if node._mark is token:
+        if id(node) in seen:
             continue
-        node._mark = token
+        seen[id(node)] = None
         a = node._a
         if a is None:  # a leaf: nothing to expand, it is in order at once
-            if earlier is not None:
-                g = node.grad
-                if g.__class__ is not float or g != 0.0:
-                    earlier[node] = g
-                node.grad = 0.0
             emit(node)
             continue
-        if earlier is not None:
-            node.grad = 0.0
         push(node)
         push(None)
         b = node._b  # push b first so that a is expanded first
@@ -91,9 +83,47 @@ def _order(root: Value, only_requiring_grad: bool, earlier: Optional[dict]) -> l
             if b.__class__ is float:  # a constant kept in the node (see Value.parents)
                 if not only_requiring_grad:
                     push(node.parents[1])
-            elif b._mark is not token and (b.requires_grad or not only_requiring_grad):
+            elif id(b) not in seen and (b.requires_grad or not only_requiring_grad):
                 push(b)
-        if a._mark is not token and (a.requires_grad or not only_requiring_grad):
+        if id(a) not in seen and (a.requires_grad or not only_requiring_grad):
+            push(a)
+    return order
+
+
+def _backward_order(root: Value, earlier: dict) -> list[Value]:
+    """The nodes backward visits (those requiring a gradient), parents first, each with its
+    grad zeroed; every leaf's non-zero grad is kept in ``earlier`` first.
+
+    The zero is the mark: each node gets the *same* float 0.0 object, fresh to this pass, so
+    ``node.grad is zero`` says "already reached" — no slot of its own, no second pass to zero
+    the grads, and a node's grad reads 0.0 throughout."""
+    zero = float.__new__(float)  # a 0.0 no other live object is
+    order: list[Value] = []
+    stack: list[Optional[Value]] = [root]
+    pop, push, emit = stack.pop, stack.append, order.append
+    while stack:
+        node = pop()
+        if node is None:
+            emit(pop())
+            continue
+        g = node.grad
+        if g is zero:
+            continue
+        a = node._a
+        if a is None:  # a leaf: keep a grad it already holds, then it is in order at once
+            if g.__class__ is not float or g != 0.0:
+                earlier[node] = g
+            node.grad = zero
+            emit(node)
+            continue
+        node.grad = zero
+        push(node)
+        push(None)
+        b = node._b
+        if b is not None and b.__class__ is not float and b.grad is not zero and \
+                b.requires_grad:
+            push(b)
+        if a.grad is not zero and a.requires_grad:
             push(a)
     return order
 

@@ -112,7 +112,7 @@ def _lift(x: Any, opname: str) -> "Value":
         v.requires_grad = False
         v._op = None
         v._a = v._b = None
-        v._meta = v._mark = None
+        v._meta = None
         if _slow and is_anomaly_enabled():
             _check_leaf(v)
         return v
@@ -140,7 +140,7 @@ def _constant(x: float) -> "Value":
     v.requires_grad = False
     v._op = None
     v._a = v._b = None
-    v._meta = v._mark = None
+    v._meta = None
     return v
 
 
@@ -164,7 +164,7 @@ def _node(op: Primitive, data: float, parents: tuple) -> "Value":
     out = _new(Value)
     out.data = data
     out.grad = 0.0
-    out._meta = out._mark = None
+    out._meta = None
     grad_enabled, anomaly, _, sites = _state()
     if not grad_enabled:
         out.requires_grad = False
@@ -212,7 +212,7 @@ def _binary_method(op: Primitive) -> Callable[["Value", Any], "Value"]:
                 out._op = op
                 out._a = self
                 out._b = other
-                out._meta = out._mark = None
+                out._meta = None
                 return out
         if _slow:
             return _node(op, forward(self.data, other.data), (self, other))
@@ -223,7 +223,7 @@ def _binary_method(op: Primitive) -> Callable[["Value", Any], "Value"]:
         out._op = op
         out._a = self
         out._b = other
-        out._meta = out._mark = None
+        out._meta = None
         return out
     method.__name__ = method.__qualname__ = op.name
     method.__doc__ = f"The primitive {op.name} ({symbol}): one new node."
@@ -252,7 +252,7 @@ def _add_method(general: Callable[..., "Value"]) -> Callable[["Value", Any], "Va
             out._op = ADD
             out._a = self
             out._b = other
-            out._meta = out._mark = None
+            out._meta = None
             return out
         return general(self, other)
     add.__doc__ = general.__doc__
@@ -277,7 +277,7 @@ def _mul_method(general: Callable[..., "Value"]) -> Callable[["Value", Any], "Va
             out._op = MUL
             out._a = self
             out._b = other
-            out._meta = out._mark = None
+            out._meta = None
             return out
         return general(self, other)
     mul.__doc__ = general.__doc__
@@ -298,7 +298,7 @@ def _unary_method(op: Primitive) -> Callable[["Value"], "Value"]:
         out._op = op
         out._a = self
         out._b = None
-        out._meta = out._mark = None
+        out._meta = None
         return out
     method.__name__ = method.__qualname__ = op.name
     method.__doc__ = f"The primitive {op.name}: one new node."
@@ -357,8 +357,7 @@ class Value:
     # float on the right of a two-input op (``x * 2.0``, ``max(x, 0.0)``) is kept in _b as the
     # float itself; ``parents`` turns it into its constant leaf the first time it is asked
     # for (and keeps that leaf), so every view sees the same graph of Values.
-    # _mark is scratch space for graph walks (see graph.topological_order).
-    __slots__ = ("data", "grad", "requires_grad", "_op", "_a", "_b", "_meta", "_mark",
+    __slots__ = ("data", "grad", "requires_grad", "_op", "_a", "_b", "_meta",
                  "__weakref__")
     __array_ufunc__ = None  # numpy defers to our reflected operators
 
@@ -378,7 +377,6 @@ class Value:
         self._a: Optional[Value] = None
         self._b: Optional[Value] = None
         self._meta: Optional[_Meta] = None
-        self._mark: Optional[object] = None
         if label is not None:
             self.label = label
         if _slow:
@@ -541,7 +539,6 @@ class Value:
             twin._a = None if node._a is None else memo[id(node._a)]
             b = node._b
             twin._b = b if b is None or b.__class__ is float else memo[id(b)]
-            twin._mark = None
             meta = node._meta
             if meta is None or meta.shared:
                 twin._meta = meta
@@ -569,7 +566,7 @@ class Value:
         """A new node with the same data, grad, op and parents (the parents are shared)."""
         twin = _new(Value)
         twin.data, twin.grad, twin.requires_grad = self.data, self.grad, self.requires_grad
-        twin._op, twin._a, twin._b, twin._mark = self._op, self._a, self._b, None
+        twin._op, twin._a, twin._b = self._op, self._a, self._b
         meta = self._meta
         twin._meta = meta if meta is None or meta.shared else meta.copy(meta.group)
         return twin
