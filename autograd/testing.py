@@ -3,12 +3,18 @@
 This module imports ``hypothesis`` (a test dependency: ``pip install "pathgrad[test]"``); the
 engine itself never imports it.
 
+Every strategy reads the ops' records (:mod:`autograd.ops`): an op you declare yourself is
+sampled by its own domain, kinks and singular points, with no table to edit.
+
 - :func:`domain_floats` — floats where an op's value and derivative are finite, with its
-  extremes and edges (0, ±1e-300, ±700, ±1e300 where defined) and kinks drawn often;
-  :func:`arguments` — whole argument tuples for an op (ties included for ``max``).
+  extremes and edges (0, ±1e-300, ±700, ±1e300 where defined) and kinks drawn often (or kept
+  away from: ``kinks="avoid"``); :func:`arguments` — whole argument tuples for an op (ties
+  included for two-input ops).
 - :func:`values` — leaf :class:`~autograd.value.Value` nodes.
-- :func:`expressions` — random expression DAGs with shared subexpressions, as a small
-  program (:class:`Expression`) that runs on floats, Values and Duals and prints readably.
+- :func:`expressions` — random expression DAGs with shared subexpressions over any declared
+  ops, as a small program (:class:`Expression`) that runs on floats, Values and Duals; it
+  shrinks to the smallest failing program and prints as one line of Python
+  (:meth:`Expression.to_python`).
 - :func:`assert_gradients_match` — reverse mode = forward mode = central differences, in one
   line, so a property test of your own function takes three::
 
@@ -46,7 +52,8 @@ from .value import PYTHON_SYMBOLS, Value
 __all__ = [
     "EDGES", "Domain", "DOMAINS", "POW_EXPONENTS", "domain_floats", "arguments", "values",
     "Expression", "EXPRESSION_OPS", "SMOOTH_OPS", "KINKED_OPS", "expressions",
-    "expression_inputs", "assert_gradients_match",
+    "expression_inputs", "assert_gradients_match", "KINK_MARGIN", "EXPRESSION_BOUND",
+    "SINGULAR_MARGIN",
 ]
 
 
