@@ -16,7 +16,6 @@ right gradient and like h (slope 1) for the wrong one.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import random
 import sys
@@ -24,11 +23,10 @@ import sys
 from _common import Demo
 
 import nn
-from autograd import GradcheckError, Value, derivative, forward_derivative, ops
+from autograd import GradcheckError, Value, derivative, forward_derivative, ops, primitive
 from autograd import recording_sites
 from autograd.blame import blame_graph
 from autograd.check import default_step, gradcheck, numerical_derivative
-from autograd.functional import apply
 from autograd.taylor import taylor_check
 
 EPS = 2.0 ** -52
@@ -51,25 +49,25 @@ def _softsign(x: float) -> float:
     return x / (1.0 + math.fabs(x))
 
 
-#: softsign(x) = x / (1 + |x|); its derivative is 1 / (1 + |x|)².
-SOFTSIGN = ops.Primitive(
-    "softsign", "softsign", 1, _softsign,
-    lambda x, out: (ops.div(1.0, (1.0 + abs(x)) * (1.0 + abs(x))),),
-    reason="demo: a new primitive with the right rule")
+#: softsign(x) = x / (1 + |x|); its derivative is 1 / (1 + |x|)².  One declaration with the
+#: public API: it runs on floats, Values and Duals, and every tool of pathgrad knows it.
+SOFTSIGN = primitive("softsign", _softsign,
+                     lambda x, out: (ops.div(1.0, (1.0 + abs(x)) * (1.0 + abs(x))),),
+                     reason="demo: a new primitive with the right rule")
 
 #: The same primitive with a classic slip: the square of the denominator forgotten.
-SOFTSIGN_WRONG = dataclasses.replace(
-    SOFTSIGN, name="softsign_wrong",
-    local=lambda x, out: (ops.div(1.0, 1.0 + abs(x)),),
-    reason="demo: a deliberately wrong rule, 1/(1+|x|) instead of 1/(1+|x|)²")
+SOFTSIGN_WRONG = primitive("softsign_wrong", _softsign,
+                           lambda x, out: (ops.div(1.0, 1.0 + abs(x)),),
+                           reason="demo: a deliberately wrong rule, 1/(1+|x|) instead of "
+                                  "1/(1+|x|)²")
 
 
 def softsign(x):
-    return apply(SOFTSIGN, x)
+    return SOFTSIGN(x)
 
 
 def softsign_wrong(x):
-    return apply(SOFTSIGN_WRONG, x)
+    return SOFTSIGN_WRONG(x)
 
 
 def neuron_with(act):
