@@ -29,9 +29,9 @@ from typing import Any, Callable, Optional, Sequence
 
 from .blame import blame as _blame
 from .blame import difference
-from .differences import (MACHINE_EPSILON, function_name, _close, _format_eps, _partial,
-                          default_step, machine_epsilon, numerical_derivative,
-                          numerical_gradient, reverse_gradient)
+from .differences import (MACHINE_EPSILON, _close, _format_eps, _partial, _scalar,
+                          default_step, function_name, machine_epsilon, numerical_derivative,
+                          numerical_gradient, reverse_gradient, reverse_pass)
 from .display import html_table
 from .errors import GradcheckError, OperandTypeError
 from .forward import forward_gradient
@@ -248,20 +248,15 @@ def assert_gradients_match(f: Callable[..., Any], xs: Sequence[float], *,
     xs = [float(x) for x in xs]
     problems = []
     try:
-        reverse = reverse_gradient(f, xs)
-        scale = _scale(f, xs)
+        reverse, out = reverse_pass(f, xs)
+        y = _scalar(out)
+        scale = max(1.0, math.fabs(y)) if math.isfinite(y) else 1.0
     except Exception as error:  # noqa: BLE001 - report, never raise from the checker
         reverse, scale = None, 1.0
         problems.append(f"  reverse mode cannot run f ({type(error).__name__}: {error})")
-    skipped = ""
     if forward and reverse is not None:
         try:
             fwd: Optional[list] = forward_gradient(f, xs)
-            derived = _tangents_from_local(f, xs)
-            if derived:
-                skipped = (f"  (forward mode is no independent witness for "
-                           f"{', '.join(derived)}: a primitive without a tangent rule of its "
-                           "own gets one from its local rule, so it agrees with reverse mode)")
         except (OperandTypeError, TypeError) as error:
             fwd = None
             problems.append(f"  forward mode cannot run f ({type(error).__name__}: "
@@ -291,8 +286,11 @@ def assert_gradients_match(f: Callable[..., Any], xs: Sequence[float], *,
     if problems:
         name = function_name(f)
         message = f"gradients of {name:.600} disagree at {xs!r}:\n" + "\n".join(problems)
-        if skipped:
-            message += "\n" + skipped
+        derived = _tangents_from_local(out) if forward and reverse is not None else []
+        if derived:
+            message += (f"\n  (forward mode is no independent witness for {', '.join(derived)}:"
+                        " a primitive without a tangent rule of its own gets one from its local "
+                        "rule, so it agrees with reverse mode)")
         if blame:
             message += "\n" + _blame_text(f, xs, e)
         raise GradcheckError(message)
@@ -318,9 +316,8 @@ def _blame_text(f: Callable[..., Any], xs: list[float], e: float) -> str:
         return f"(blame could not run: {type(error).__name__}: {error})"
 
 
-def _tangents_from_local(f: Callable[..., Any], xs: list[float]) -> list[str]:
-    """Names of the primitives in ``f``'s graph whose tangent is derived from ``local``."""
-    out = f(*(Value(x) for x in xs))
+def _tangents_from_local(out: Any) -> list[str]:
+    """Names of the primitives in the graph of ``out`` whose tangent is derived from ``local``."""
     names: list[str] = []
     if isinstance(out, Value):
         for node in topological_order(out):
@@ -335,11 +332,3 @@ def _on_values(f: Callable[..., Any]) -> Callable[..., Any]:
         y = f(*(Value(t) for t in a))
         return y.data if isinstance(y, Value) else float(y)
     return on_values
-
-
-def _scale(f: Callable[..., Any], xs: list[float]) -> float:
-    """max(1, |f(xs)|): the size rounding errors in differences of f are measured against."""
-    y = _on_values(f)(*xs)
-    return max(1.0, math.fabs(y)) if math.isfinite(y) else 1.0
-
-

@@ -35,7 +35,7 @@ from typing import Any, Callable, Optional, Sequence
 from .errors import OperandTypeError
 from .value import Value
 
-__all__ = ["function_name", "numerical_derivative", "numerical_gradient", "default_step", "reverse_gradient",
+__all__ = ["function_name", "reverse_pass", "numerical_derivative", "numerical_gradient", "default_step", "reverse_gradient",
            "machine_epsilon", "MACHINE_EPSILON"]
 
 _EPS = 2.0 ** -52
@@ -166,12 +166,18 @@ def reverse_gradient(f: Callable[..., Any], xs: Sequence[float]) -> list[float]:
     >>> reverse_gradient(lambda a, b: (a + b) * (b + 1), [2.0, 1.0])
     [2.0, 5.0]
     """
+    return reverse_pass(f, xs)[0]
+
+
+def reverse_pass(f: Callable[..., Any], xs: Sequence[float]) -> tuple[list[float], Any]:
+    """``(gradient, output)``: :func:`reverse_gradient` and what ``f`` returned (its graph,
+    for a checker that needs to look at it without running ``f`` again)."""
     leaves = [Value(float(x)) for x in xs]
     out = f(*leaves)
     if not isinstance(out, Value):
-        return [0.0] * len(leaves)
+        return [0.0] * len(leaves), out
     out.backward()
-    return [leaf.grad for leaf in leaves]
+    return [leaf.grad for leaf in leaves], out
 
 
 def _scalar(y: Any) -> float:

@@ -71,7 +71,7 @@ def derived(name: Optional[str] = None, *, arity: Optional[int] = None,
         op_name = name or fn.__name__
         n = ops._arity_of(fn, op_name) if arity is None else arity
         shown = symbol or op_name
-        op = _grouping(fn, shown, n, params) if grouped else fn
+        op = _grouping(fn, shown, n) if grouped else fn
         register(Derived(op_name, n, op, params=params, reference_for=reference_for,
                          symbol=shown, domain=domain, ulps=ulps, method=method,
                          operator=operator, cli=cli, abs_error=abs_error, reason=reason))
@@ -79,30 +79,19 @@ def derived(name: Optional[str] = None, *, arity: Optional[int] = None,
     return declare
 
 
-def _grouping(fn: Callable[..., Any], name: str, arity: int, params: tuple
-              ) -> Callable[..., Any]:
+def _grouping(fn: Callable[..., Any], name: str, arity: int) -> Callable[..., Any]:
     """``fn`` whose Value output remembers ``(name, inputs)``; a one-input op whose output's
     first parent is its input shares one meta among all its nodes (no allocation)."""
     shared = _Meta.shared_group(name)
 
-    if arity == 1 and not params:  # relu, neg, sqrt ...: the hot path, one argument
-        def op(x: Any) -> Any:
-            out = fn(x)
-            if out.__class__ is Value and out._op is not None:
-                if out._meta is None and out._a is x:
-                    out._meta = shared
-                else:
-                    out._ensure_meta().group = (name, (x,))
-            return out
-    else:
-        def op(*args: Any, **kwargs: Any) -> Any:
-            out = fn(*args, **kwargs)
-            if out.__class__ is Value and out._op is not None:
-                if arity == 1 and out._meta is None and out._a is args[0]:
-                    out._meta = shared
-                else:
-                    out._ensure_meta().group = (name, args[:arity])
-            return out
+    def op(*args: Any, **kwargs: Any) -> Any:
+        out = fn(*args, **kwargs)
+        if out.__class__ is Value and out._op is not None:
+            if arity == 1 and out._meta is None and out._a is args[0]:
+                out._meta = shared
+            else:
+                out._ensure_meta().group = (name, args[:arity])
+        return out
     op.__name__ = op.__qualname__ = fn.__name__
     op.__doc__ = fn.__doc__
     op.__wrapped__ = fn

@@ -52,14 +52,6 @@ def topological_order(root: Value, *, only_requiring_grad: bool = False) -> list
     """
     if not isinstance(root, Value):
         raise GraphError(f"expected a Value, got {type(root).__name__}")
-    return _order(root, only_requiring_grad, None)
-
-
-def _order(root: Value, only_requiring_grad: bool, earlier: Optional[dict]) -> list[Value]:
-    """The depth-first search of :func:`topological_order` (``earlier`` None), or backward's
-    (``earlier`` a dict: see :func:`_backward_order`)."""
-    if earlier is not None:
-        return _backward_order(root, earlier)
     seen: dict[int, None] = {}  # ids of the nodes expanded (each is kept alive by ``order``)
     order: list[Value] = []
     stack: list[Optional[Value]] = [root]
@@ -142,7 +134,7 @@ def _prepare(root: Value, seed: Any, create_graph: bool) -> tuple[list[Value], d
     number of paths.
     """
     earlier: dict[Value, Any] = {}  # Values hash and compare by identity
-    order = _order(root, True, earlier)
+    order = _backward_order(root, earlier)
     if isinstance(seed, Value):
         pass
     elif create_graph:
@@ -168,7 +160,6 @@ def walk(root: Value, seed: Any = 1.0, *, create_graph: bool = False, stops: boo
         return
     order, earlier = _prepare(root, seed, create_graph)
     anomaly = _value.is_anomaly_enabled()
-    graph_mode = create_graph
     # under anomaly mode every rule goes through the checked, general path
     mul, add = (None, None) if anomaly else (MUL, ADD)
     try:
@@ -190,7 +181,7 @@ def walk(root: Value, seed: Any = 1.0, *, create_graph: bool = False, stops: boo
             g = node.grad
             a = node._a
             b = node._b
-            if graph_mode:
+            if create_graph:
                 parents = node.parents
                 local = op.local(*[p if p.requires_grad else p.data for p in parents], node)
                 for parent, d in zip(parents, local):

@@ -239,14 +239,18 @@ class _ExpressionOps(Mapping):
     """op name → :class:`_ExprOp` for every declared op but ``pow`` (its domain depends on
     both arguments at once) and the fused ops' reference composites."""
 
+    @staticmethod
+    def _drawn(record: Any) -> bool:
+        return record is not ops.POW and not getattr(record, "reference_for", "")
+
     def _names(self) -> list[str]:
-        return [n for n, r in ops.REGISTRY.items()
-                if r is not ops.POW and not getattr(r, "reference_for", "")]
+        return [n for n, r in ops.REGISTRY.items() if self._drawn(r)]
 
     def __getitem__(self, name: str) -> _ExprOp:
-        if name == "pow" or name not in self._names():
+        record = ops.REGISTRY.get(name)
+        if record is None or not self._drawn(record):
             raise KeyError(name)
-        return _ExprOp(name, ops.REGISTRY[name])
+        return _ExprOp(name, record)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._names())

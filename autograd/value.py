@@ -106,13 +106,7 @@ def _lift(x: Any, opname: str) -> "Value":
     if cls is Value:
         return x
     if cls is float or cls is int or cls is bool or _is_real(x):
-        v = _new(Value)
-        v.data = x if cls is float else _to_float(x)
-        v.grad = 0.0
-        v.requires_grad = False
-        v._op = None
-        v._a = v._b = None
-        v._meta = None
+        v = _constant(x if cls is float else _to_float(x))
         if _slow and is_anomaly_enabled():
             _check_leaf(v)
         return v
@@ -652,14 +646,22 @@ def operator_methods(record: Any, function: Callable[..., Any], lift: Callable[[
     if record.arity == 1:
         return {f"__{name}__": function}
 
-    def forward(self: Any, other: Any) -> Any:
-        return function(self, lift(other))
-
     def reflected(self: Any, other: Any) -> Any:
         return function(lift(other), self)
-    forward.__name__, reflected.__name__ = f"__{name}__", f"__r{name}__"
-    return {f"__{name}__": function if isinstance(record, Primitive) else forward,
-            f"__r{name}__": reflected}
+    reflected.__name__ = f"__r{name}__"
+    forward = function if isinstance(record, Primitive) else \
+        lifting(function, lift, f"__{name}__")  # a primitive's method lifts by itself
+    return {f"__{name}__": forward, f"__r{name}__": reflected}
+
+
+def lifting(function: Callable[..., Any], lift: Callable[[Any], Any], name: str
+            ) -> Callable[[Any, Any], Any]:
+    """The two-input method ``self.name(other)`` = ``function(self, lift(other))``."""
+    def method(self: Any, other: Any) -> Any:
+        return function(self, lift(other))
+    method.__name__ = name
+    method.__doc__ = function.__doc__
+    return method
 
 
 #: Python's operator symbols by dunder stem (for error messages naming the operator used).
@@ -676,14 +678,8 @@ def _install(record: Any) -> None:
         else record.symbol
     lift = lambda x: _lift(x, symbol)  # noqa: E731
     if record.method:
-        if record.arity == 2 and isinstance(record, Derived):
-            def method(self: Value, other: Any, _f: Callable = function) -> Any:
-                return _f(self, _lift(other, symbol))
-            method.__name__ = record.method
-            method.__doc__ = function.__doc__
-            attach(record.method, method)
-        else:
-            attach(record.method, function)
+        lifted = record.arity == 2 and isinstance(record, Derived)
+        attach(record.method, lifting(function, lift, record.method) if lifted else function)
     if record.operator:
         for name, fn in operator_methods(record, function, lift).items():
             attach(name, fn)
